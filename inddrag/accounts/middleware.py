@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from inddrag.accounts.policy import policy_of
+from inddrag.audit.log import Action, record
+
+Middleware = Callable[[HttpRequest], HttpResponse]
+
+
+class SessionTimeoutMiddleware:
+    """Logs a user out after SESSION_IDLE_SECONDS without a request, or SESSION_ABSOLUTE_SECONDS
+    after login. The idle clock is saved at most once a minute to spare a session write per page."""
+
+    def __init__(self, get_response: Middleware) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = time.time()
+            last_seen = request.session.get("last_seen", now)
+            started = request.session.get("auth_started", now)
+            if (
+                now - last_seen > settings.SESSION_IDLE_SECONDS
+                or now - started > settings.SESSION_ABSOLUTE_SECONDS
+            ):
+                record(Action.LOGOUT, user=request.user, criterion="session expired")
+                logout(request)
+                messages.info(
+                    request,
+                    _("Du er blevet logget ud, fordi du ikke har været aktiv et stykke tid."),
+                )
+            elif now - last_seen >= 60 or "last_seen" not in request.session:
+                request.session["last_seen"] = now
+                request.session.setdefault("auth_started", now)
+        return self.get_response(request)
+
+
+class AccessPolicyMiddleware:
+    """Enforces each view's `access_policy` before the view runs; a view without one is refused."""
+
+    def __init__(self, get_response: Middleware) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        policy = policy_of(view)
+        if policy is not None and policy.is_public:
+            return None
+        user = request.user
+        if not user.is_authenticated or not user.is_verified():  # type: ignore[attr-defined]
+            return redirect_to_login(request.get_full_path())
+        membership = getattr(request, "membership", None)
+        if policy is not None and not policy.needs_membership:
+            return None
+        if policy is not None and membership is None:
+            return redirect("municipalities:choose")
+        if policy is None or membership is None or membership.role not in policy.roles:
+            match = request.resolver_match
+            record(
+                Action.DENIED,
+                user=user,
+                membership=membership,
+                criterion=f"role not allowed: {match.view_name if match else ''}",
+            )
+            return render(request, "403.html", status=403)
+        return None
+
+
+class NoStoreMiddleware:
+    """Nothing the application renders may be kept by a browser or proxy cache (ASVS 14.3.2).
+    Static files are served by WhiteNoise before this runs and keep their long cache."""
+
+    def __init__(self, get_response: Middleware) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person who signs in: staff now; children, bisiddere and partners later."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # A disabled account is kept (the access log points at it) but can never sign in again.
+    disabled_at = models.DateTimeField(_("deaktiveret"), null=True, blank=True)
+    disabled_reason = models.CharField(_("begrundelse"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("bruger")
+        verbose_name_plural = _("brugere")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.urls import include, path
+
+from inddrag.children import views
+
+app_name = "children"
+case_urls = [  # /sager/<code>/
+    path("", views.case_detail, name="case_detail"),
+    path("cpr/", views.reveal_cpr, name="reveal_cpr"),
+]
+urlpatterns = [
+    path("", views.case_list, name="case_list"),
+    path("<uuid:code>/", include(case_urls)),
+]

@@ -1,0 +1,132 @@
+"""The small, named test world every test starts from (house style rule 24).
+
+Nordby Kommune:
+  Alice is a caseworker in Team Vest with Case A (child Asta). Anna is a caseworker in Team Øst
+  with Case A2 (child Aksel): Alice must not see it (T3). Leo leads Team Vest and sees Case A but
+  not Case A2. Ada is Nordby's administrator: she sees users and the access log, no case files.
+Sydby Kommune:
+  Bob is a caseworker with Case B (child Bertram); Bea leads his team; Bo administers Sydby.
+  Nobody in Nordby may see anything of Sydby's, and the other way round (T1).
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime
+from typing import Any
+
+from django.test import Client, TestCase
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from inddrag.accounts.models import User
+from inddrag.children.models import Assignment, Case, Child
+from inddrag.municipalities.models import Membership, Municipality, Unit
+
+_seq = itertools.count(1)
+PASSWORD = "correct horse battery staple"
+Role = Membership.Role
+
+
+def make_municipality(name: str, **fields: Any) -> Municipality:
+    n = next(_seq)
+    fields.setdefault("cvr", f"{10000000 + n:08d}")
+    fields.setdefault("municipality_code", f"{n % 1000:03d}")
+    return Municipality.objects.create(name=name, **fields)
+
+
+def make_user(username: str, *, with_device: bool = True, **fields: Any) -> User:
+    fields.setdefault("first_name", username.capitalize())
+    fields.setdefault("last_name", "Testesen")
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, email=f"{username}@example.com", **fields
+    )
+    if with_device:
+        TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    return user
+
+
+def make_member(
+    username: str, municipality: Municipality, role: str, unit: Unit | None = None
+) -> User:
+    user = make_user(username)
+    Membership.objects.create(user=user, municipality=municipality, role=role, unit=unit)
+    return user
+
+
+def make_case(unit: Unit, caseworker: User | None, **child_fields: Any) -> Case:
+    n = next(_seq)
+    child_fields.setdefault("first_name", f"Barn{n}")
+    child_fields.setdefault("last_name", "Fiktivsen")
+    child_fields.setdefault("birth_date", date(2012, 3, 5))
+    child_fields.setdefault("cpr", f"0523{12:02d}{n % 10000:04d}")
+    child = Child.objects.create(municipality=unit.municipality, **child_fields)
+    case = Case.objects.create(
+        municipality=unit.municipality,
+        unit=unit,
+        child=child,
+        reference=f"T-{n:05d}",
+        opened_on=date(2024, 1, 10),
+    )
+    if caseworker is not None:
+        Assignment.objects.create(
+            municipality=unit.municipality,
+            case=case,
+            caseworker=caseworker,
+            started_at=datetime(2024, 1, 10, 8, 0, tzinfo=UTC),
+        )
+    return case
+
+
+def current_token(user: User) -> str:
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    token = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{token:0{device.digits}d}"
+
+
+def login(client: Client, user: User) -> None:
+    """Sign in with the second factor verified, as the real login flow would leave the session."""
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user, confirmed=True).persistent_id
+    session.save()
+
+
+class BaseTestCase(TestCase):
+    nordby: Municipality
+    sydby: Municipality
+    vest: Unit
+    oest: Unit
+    syd: Unit
+    alice: User
+    anna: User
+    leo: User
+    ada: User
+    bob: User
+    bea: User
+    bo: User
+    case_a: Case
+    case_a2: Case
+    case_b: Case
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.nordby = make_municipality("Nordby Kommune")
+        cls.sydby = make_municipality("Sydby Kommune")
+        cls.vest = Unit.objects.create(municipality=cls.nordby, name="Team Vest")
+        cls.oest = Unit.objects.create(municipality=cls.nordby, name="Team Øst")
+        cls.syd = Unit.objects.create(municipality=cls.sydby, name="Team Syd")
+        cls.alice = make_member("alice", cls.nordby, Role.CASEWORKER, cls.vest)
+        cls.anna = make_member("anna", cls.nordby, Role.CASEWORKER, cls.oest)
+        cls.leo = make_member("leo", cls.nordby, Role.LEADER, cls.vest)
+        cls.ada = make_member("ada", cls.nordby, Role.ADMIN)
+        cls.bob = make_member("bob", cls.sydby, Role.CASEWORKER, cls.syd)
+        cls.bea = make_member("bea", cls.sydby, Role.LEADER, cls.syd)
+        cls.bo = make_member("bo", cls.sydby, Role.ADMIN)
+        cls.case_a = make_case(cls.vest, cls.alice, first_name="Asta")
+        cls.case_a2 = make_case(cls.oest, cls.anna, first_name="Aksel")
+        cls.case_b = make_case(cls.syd, cls.bob, first_name="Bertram")
+
+    def login(self, user: User) -> None:
+        login(self.client, user)
