@@ -12,10 +12,14 @@ Sydby Kommune:
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from django.test import Client, TestCase
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RegexPattern, RoutePattern
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -91,6 +95,48 @@ def login(client: Client, user: User) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user, confirmed=True).persistent_id
     session.save()
+
+
+@dataclass(frozen=True)
+class Route:
+    """One URL pattern of the URLconf, with the parameters it takes from all its prefixes."""
+
+    name: str | None  # "children:case_detail"; None when the pattern has no name
+    route: str  # "sager/<uuid:code>/", for messages
+    params: tuple[str, ...]  # keyword parameters; "?" for an unnamed regex group
+    callback: Callable[..., Any]
+
+
+def _params_of(pattern: object) -> tuple[str, ...]:
+    if isinstance(pattern, RoutePattern):
+        return tuple(pattern.converters)
+    if isinstance(pattern, RegexPattern):
+        named = tuple(pattern.regex.groupindex)
+        return named + ("?",) * (pattern.regex.groups - len(named))
+    return ()
+
+
+def walk_urlpatterns(
+    patterns: Sequence[URLPattern | URLResolver] | None = None,
+    *,
+    prefix: str = "",
+    namespaces: tuple[str, ...] = (),
+    params: tuple[str, ...] = (),
+) -> Iterator[Route]:
+    """Every URLPattern of the URLconf (ROOT_URLCONF by default), through every include()."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        entry_params = params + _params_of(entry.pattern)
+        if isinstance(entry, URLResolver):
+            inner = (*namespaces, entry.namespace) if entry.namespace else namespaces
+            yield from walk_urlpatterns(
+                entry.url_patterns, prefix=route, namespaces=inner, params=entry_params
+            )
+        else:
+            name = ":".join((*namespaces, entry.name)) if entry.name else None
+            yield Route(name=name, route=route, params=entry_params, callback=entry.callback)
 
 
 class BaseTestCase(TestCase):

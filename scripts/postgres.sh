@@ -7,8 +7,11 @@ if ! command -v pg_ctlcluster >/dev/null; then
   echo "· installing PostgreSQL"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
-if ! pg_lsclusters -h | awk '$1 == "15" && $2 == "main" { found = 1; if ($4 != "online") exit 1 } END { exit !found }'; then
-  pg_lsclusters -h | awk '$1 == "15" && $2 == "main" { found = 1 } END { exit !found }' || as_postgres "pg_createcluster 15 main" >/dev/null
+status="$(pg_lsclusters -h | awk '$1 == "15" && $2 == "main" { print $4 }')"
+if [ -z "$status" ]; then
+  as_postgres "pg_createcluster 15 main" >/dev/null
+fi
+if [ "$status" != "online" ]; then
   if [ "$(id -u)" = 0 ]; then pg_ctlcluster 15 main start; else sudo pg_ctlcluster 15 main start; fi
 fi
 for _ in $(seq 30); do as_postgres "pg_isready -q -h 127.0.0.1" && break; sleep 0.5; done

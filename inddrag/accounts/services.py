@@ -5,6 +5,7 @@ from __future__ import annotations
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -22,12 +23,15 @@ def locked_usernames(membership: Membership) -> list[str]:
     usernames = Membership.objects.filter(
         municipality=membership.municipality, ended_at__isnull=True
     ).values_list("user__username", flat=True)
-    return sorted(
-        set(
-            AccessAttempt.objects.filter(
-                username__in=usernames, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
-            ).values_list("username", flat=True)
-        )
+    # django-axes keeps one row per username, address and browser, and locks the account when
+    # the rows of its username add up to the limit (five addresses, one failure each, lock it).
+    return list(
+        AccessAttempt.objects.filter(username__in=usernames)
+        .values("username")
+        .annotate(failures=Sum("failures_since_start"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .order_by("username")
+        .values_list("username", flat=True)
     )
 
 
@@ -78,3 +82,14 @@ def disable_user(target: User, *, by: User, membership: Membership, reason: str)
         obj=target,
         criterion=f"{target.username}: {reason.strip()}",
     )
+
+
+@transaction.atomic(durable=True)
+def lift_ip_lockout(*, ip: str, reason: str, operator: str) -> int:
+    """Lift the lockout of an IP address (an operator's task: an address spans municipalities)."""
+    reason = reason.strip()
+    if not reason:
+        raise AccountError("A reason is required")
+    removed: int = AccessAttempt.objects.filter(ip_address=ip).delete()[0]
+    record(Action.LOCKOUT_LIFTED, username=operator, criterion=f"ip {ip}: {reason}")
+    return removed

@@ -7,13 +7,14 @@ from typing import Any
 
 import django_otp
 import segno
+from axes.handlers.proxy import AxesProxyHandler
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.signals import user_login_failed
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -86,6 +87,11 @@ def login_password(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/login.html", {"form": form, "demo": settings.DEBUG})
 
 
+def _is_locked(request: HttpRequest, user: User) -> bool:
+    # The password step checked the lockout, but it may have been reached since (T10).
+    return not AxesProxyHandler.is_allowed(request, {"username": user.get_username()})
+
+
 def _token_failed(request: HttpRequest, user: User) -> None:
     # django-axes counts this like a wrong password, so guessing codes locks the account too.
     user_login_failed.send(
@@ -108,7 +114,7 @@ def login_token(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:enrol")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["otp_token"]):
+        if not _is_locked(request, user) and device.verify_token(form.cleaned_data["otp_token"]):
             return _finish_login(request, user, device)
         _token_failed(request, user)
         if getattr(request, "axes_locked_out", False):
@@ -134,7 +140,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
     )
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["otp_token"]):
+        if not _is_locked(request, user) and device.verify_token(form.cleaned_data["otp_token"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             messages.success(request, _("Din godkendelses-app er nu tilknyttet."))
@@ -230,10 +236,20 @@ def users(request: AuthenticatedHttpRequest) -> HttpResponse:
 @allow(Role.ADMIN)
 @require_http_methods(["GET", "POST"])
 def disable(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    target = get_object_or_404(
-        User.objects.filter(memberships__municipality=request.membership.municipality).distinct(),
-        code=code,
+    target = (
+        User.objects.filter(memberships__municipality=request.membership.municipality)
+        .distinct()
+        .filter(code=code)
+        .first()
     )
+    if target is None:  # not this municipality's: a 404 like any unknown code, and logged (T1)
+        record(
+            Action.DENIED,
+            user=request.user,
+            membership=request.membership,
+            criterion=f"user {code}",
+        )
+        raise Http404("No such user")
     form = DisableUserForm(request.POST or None)
     if target == request.user:
         messages.error(request, _("Du kan ikke deaktivere din egen konto."))

@@ -4,9 +4,10 @@ before a read response is returned."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from inddrag.audit.context import EMPTY, current
@@ -20,13 +21,15 @@ if TYPE_CHECKING:
 Action = AccessEvent.Action
 PLATFORM_CHAIN = 0  # events outside any municipality (e.g. a failed login with an unknown name)
 
-_CPR = re.compile(r"(?<!\d)(\d{6})-?(\d{4})(?!\d)")
+# Ten digits however they are typed: the case search ignores spaces and dashes between them, so
+# "0101011234", "010101-1234", "010101 1234" and "01 01 01 12 34" all find the same child.
+_CPR = re.compile(r"(?<!\d)(\d(?:[\s-]*\d){5})[\s-]*\d(?:[\s-]*\d){3}(?!\d)")
 
 
 def mask_criterion(text: str) -> str:
     """Mask anything that looks like a CPR number and cap the length (T7: no raw CPR in logs)."""
-    masked = _CPR.sub(r"\1-xxxx", text)
-    return "".join(ch if ch.isprintable() else " " for ch in masked)[:300]
+    printable = "".join(ch if ch.isprintable() else " " for ch in text)
+    return _CPR.sub(r"\1-xxxx", printable)[:300]
 
 
 def record(
@@ -42,18 +45,21 @@ def record(
 ) -> AccessEvent:
     """Append one event to its municipality's hash chain.
 
-    Three queries: lock the chain head, insert the event, move the head."""
+    Three statements in one transaction: lock the chain head, insert the event, move the head.
+    They are plain SQL built once from the models (see `_statements`): the ORM's query building
+    cost more than SQLite's work, and every audited request pays it (bench/access_log.py)."""
     if membership is not None:
         municipality = membership.municipality
     if municipality is None and child is not None:
         municipality = child.municipality
     context = current.get() or EMPTY
+    sql = _statements(connection.vendor)
     with transaction.atomic():
         chain = municipality.pk if municipality is not None else PLATFORM_CHAIN
-        head, _created = ChainHead.objects.select_for_update().get_or_create(chain=chain)
+        head_pk, head_seq, head_hash = _lock_head(chain, sql)
         event = AccessEvent(
             chain=chain,
-            seq=head.seq + 1,
+            seq=head_seq + 1,
             occurred_at=timezone.now(),
             municipality=municipality,
             user=user if user is not None and user.pk else None,
@@ -67,9 +73,63 @@ def record(
             request_id=context.request_id,
             ip=context.ip,
             path=context.path,
-            prev_hash=head.last_hash,
+            prev_hash=head_hash,
         )
         event.hash = event.compute_hash()
-        event.save(force_insert=True)
-        ChainHead.objects.filter(pk=head.pk).update(seq=event.seq, last_hash=event.hash)
+        with connection.cursor() as cursor:
+            values = [f.get_db_prep_save(f.pre_save(event, True), connection) for f in _FIELDS]
+            cursor.execute(sql.insert, values)
+            event.pk = cursor.fetchone()[0] if sql.returning else cursor.lastrowid
+            cursor.execute(sql.move_head, [event.seq, event.hash, head_pk])
+        event._state.adding = False
+        event._state.db = connection.alias
     return event
+
+
+# Every column but the primary key, in model order (a new field is written without a change here).
+_FIELDS = [f for f in AccessEvent._meta.concrete_fields if not f.primary_key]
+_COLUMNS = [f.get_attname_column()[1] or f.attname for f in _FIELDS]
+
+
+class _Statements:
+    def __init__(self) -> None:
+        q = connection.ops.quote_name
+        features = connection.features
+        head, event = q(ChainHead._meta.db_table), q(AccessEvent._meta.db_table)
+        # FOR UPDATE where the database has row locks (PostgreSQL); SQLite's IMMEDIATE
+        # transaction already holds the database's write lock from BEGIN.
+        self.lock_head = (
+            f"SELECT {q('id')}, {q('seq')}, {q('last_hash')} FROM {head} WHERE {q('chain')} = %s"
+            + (" FOR UPDATE" if features.has_select_for_update else "")
+        )
+        self.returning = features.can_return_columns_from_insert
+        self.insert = (
+            f"INSERT INTO {event} ({', '.join(q(column) for column in _COLUMNS)}) "
+            f"VALUES ({', '.join(['%s'] * len(_FIELDS))})"
+            + (f" RETURNING {q('id')}" if self.returning else "")
+        )
+        self.move_head = (
+            f"UPDATE {head} SET {q('seq')} = %s, {q('last_hash')} = %s WHERE {q('id')} = %s"
+        )
+
+
+@cache
+def _statements(vendor: str) -> _Statements:
+    return _Statements()
+
+
+def _lock_head(chain: int, sql: _Statements) -> tuple[Any, int, str]:
+    """(pk, seq, last_hash) of the chain's head, locked until the transaction ends; the head
+    is created with the chain's first event (as get_or_create would: in a savepoint, and read
+    again if another transaction created it first)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql.lock_head, [chain])
+        row = cursor.fetchone()
+    if row is not None:
+        return row[0], row[1], row[2]
+    try:
+        with transaction.atomic():
+            head = ChainHead.objects.create(chain=chain)
+    except IntegrityError:
+        head = ChainHead.objects.select_for_update().get(chain=chain)
+    return head.pk, head.seq, head.last_hash

@@ -17,6 +17,7 @@ from inddrag.audit.models import AccessEvent
 from inddrag.children.models import Case, Child
 
 PAGE_SIZE = 50
+SEARCH_SESSION_KEY = "access_log_search"
 
 
 def _start_of(day: datetime | object) -> datetime:
@@ -28,9 +29,21 @@ def _start_of(day: datetime | object) -> datetime:
 def access_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The municipality's access log, searchable by user, child and time. Searching by child is
     itself a search of child data, and is logged like any other. The search is a POST, so no CPR
-    number ends up in a URL."""
+    number ends up in a URL; the criteria are kept in the session so the pages of the result
+    (?page=N) keep them."""
     municipality = request.membership.municipality
-    form = AccessLogSearchForm(request.POST if request.method == "POST" else None)
+    criteria: dict[str, str] | None
+    if request.method == "POST":
+        criteria = {
+            k: str(v) for k, v in request.POST.items() if k in AccessLogSearchForm.base_fields
+        }
+        request.session[SEARCH_SESSION_KEY] = criteria
+    elif "page" in request.GET:
+        criteria = request.session.get(SEARCH_SESSION_KEY)
+    else:
+        request.session.pop(SEARCH_SESSION_KEY, None)  # a fresh visit starts a fresh search
+        criteria = None
+    form = AccessLogSearchForm(criteria)
     events = AccessEvent.objects.filter(municipality=municipality)
     child: Child | None = None
     criterion = "access log"

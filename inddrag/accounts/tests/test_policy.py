@@ -1,0 +1,199 @@
+"""T2: the role × view matrix. `MATRIX` is the declared policy; the tests compare it with what
+every view in the URLconf actually carries, and with what each role actually gets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.test import override_settings
+from django.urls import get_resolver, path, reverse
+
+from inddrag import urls as project_urls
+from inddrag.accounts.policy import Policy, policy_of, public
+from inddrag.audit.models import AccessEvent
+from inddrag.municipalities.models import Membership
+from inddrag.test import BaseTestCase, walk_urlpatterns
+
+CASEWORKER, LEADER, ADMIN = Membership.Role.values
+ROLES = [CASEWORKER, LEADER, ADMIN]
+PUBLIC = "public"  # reachable without signing in
+SIGNED_IN = "signed in"  # any verified staff user, also before a municipality is chosen
+
+# Who may call which view. A new view must be added here, or test_it_declares_every_view fails.
+MATRIX: dict[str, str | frozenset[str]] = {
+    "home": SIGNED_IN,
+    "health": PUBLIC,
+    "favicon": PUBLIC,
+    "set_language": PUBLIC,
+    "accounts:login": PUBLIC,
+    "accounts:login_token": PUBLIC,
+    "accounts:enrol": PUBLIC,
+    "accounts:logout": PUBLIC,
+    "accounts:lockouts": frozenset({LEADER, ADMIN}),
+    "accounts:users": frozenset({ADMIN}),
+    "accounts:disable": frozenset({ADMIN}),
+    "municipalities:choose": SIGNED_IN,
+    "children:case_list": frozenset({CASEWORKER, LEADER}),
+    "children:case_detail": frozenset({CASEWORKER, LEADER}),
+    "children:reveal_cpr": frozenset({CASEWORKER, LEADER}),
+    "audit:access_log": frozenset({ADMIN}),
+}
+# Views that only take POST are requested with POST in the role walk; the rest with GET.
+POST_ONLY = {"children:reveal_cpr"}
+
+
+def declared_policy(entry: str | frozenset[str]) -> Policy:
+    if entry == PUBLIC:
+        return Policy(roles=frozenset(), is_public=True, needs_membership=False)
+    if entry == SIGNED_IN:
+        return Policy(roles=frozenset(ROLES), needs_membership=False)
+    assert isinstance(entry, frozenset)
+    return Policy(roles=entry)
+
+
+def policy_problems(urlconf: str | None = None) -> list[str]:
+    """Every difference between the URLconf and MATRIX, in words."""
+    problems = []
+    seen = set()
+    for route in walk_urlpatterns(None if urlconf is None else _patterns_of(urlconf)):
+        if route.name is None:
+            problems.append(f"{route.route!r} has no name, so it cannot be in the matrix")
+            continue
+        seen.add(route.name)
+        actual = policy_of(route.callback)
+        if actual is None:
+            problems.append(f"{route.name} has no access policy (decorate it with allow/public)")
+        elif route.name not in MATRIX:
+            problems.append(f"{route.name} is missing from MATRIX (it has {actual})")
+        elif actual != declared_policy(MATRIX[route.name]):
+            problems.append(f"{route.name}: declared {MATRIX[route.name]}, view has {actual}")
+    problems += [f"{name} is in MATRIX but not in the URLconf" for name in MATRIX.keys() - seen]
+    return problems
+
+
+def _patterns_of(urlconf: str) -> Any:
+    return get_resolver(urlconf).url_patterns
+
+
+# A tiny URLconf for the deny-by-default test: the project's routes plus a view without a policy.
+ran: list[str] = []
+
+
+def view_without_policy(request: HttpRequest) -> HttpResponse:
+    ran.append("view_without_policy")
+    return HttpResponse("should never be seen")
+
+
+def view_made_public(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("public")
+
+
+urlpatterns = [
+    *project_urls.urlpatterns,
+    path("uden-politik/", view_without_policy, name="no_policy"),
+    path("offentlig-test/", public(view_made_public), name="made_public"),
+]
+
+
+class PolicyTestCase(BaseTestCase):
+    """T2: declared == actual for every view, for every role; deny by default."""
+
+    def test_it_declares_every_view(self) -> None:
+        """T2: every named view's policy equals MATRIX; none is missing, none is stale."""
+        self.assertEqual(policy_problems(), [])
+
+    def test_it_notices_a_view_without_policy(self) -> None:
+        """T2: the walk itself catches a new view that has no policy (deny by default)."""
+        problems = policy_problems(__name__)
+        self.assertEqual(
+            problems,
+            [
+                "no_policy has no access policy (decorate it with allow/public)",
+                "made_public is missing from MATRIX (it has "
+                "Policy(roles=frozenset(), is_public=True, needs_membership=False))",
+            ],
+        )
+
+    def url_for(self, name: str) -> str:
+        """The view's URL, with ids of objects the role could see where there are any."""
+        if name in ("children:case_detail", "children:reveal_cpr"):
+            return reverse(name, args=[self.case_a.code])  # Alice's, in Leo's unit
+        if name == "accounts:disable":
+            return reverse(name, args=[self.alice.code])  # a Nordby colleague of Ada's
+        return reverse(name)
+
+    def test_it_gives_each_role_what_the_matrix_says(self) -> None:
+        """T2: every role requests every non-public view: allowed → not 403, denied → 403 and
+        one 'denied' access event naming the view."""
+        users = {CASEWORKER: self.alice, LEADER: self.leo, ADMIN: self.ada}
+        checked = 0
+        for role, user in users.items():
+            self.login(user)
+            for name, entry in MATRIX.items():
+                if entry == PUBLIC:
+                    continue
+                allowed = declared_policy(entry).roles
+                method = "post" if name in POST_ONLY else "get"
+                url = self.url_for(name)
+                with self.subTest(role=role, view=name):
+                    r = getattr(self.client, method)(url)
+                    denials = AccessEvent.objects.filter(
+                        request_id=r["X-Request-ID"], action=AccessEvent.Action.DENIED
+                    )
+                    if role in allowed:
+                        self.assertNotEqual(r.status_code, 403)
+                        self.assertLess(r.status_code, 400)
+                        self.assertFalse(denials.exists())
+                    else:
+                        self.assertEqual(r.status_code, 403)
+                        self.assertEqual(
+                            [(d.user, d.role, d.criterion) for d in denials],
+                            [(user, role, f"role not allowed: {name}")],
+                        )
+                    checked += 1
+        non_public = sum(1 for entry in MATRIX.values() if entry != PUBLIC)
+        self.assertEqual(checked, len(users) * non_public)
+
+    def test_it_sends_anonymous_visitors_to_the_login_page(self) -> None:
+        """T2: no non-public view answers an anonymous visitor with anything but a login."""
+        for name, entry in MATRIX.items():
+            if entry == PUBLIC:
+                continue
+            with self.subTest(view=name):
+                method = "post" if name in POST_ONLY else "get"
+                url = self.url_for(name)
+                r = getattr(self.client, method)(url)
+                self.assertRedirects(r, f"/konto/login/?next={url}", fetch_redirect_response=False)
+
+    @override_settings(ROOT_URLCONF=__name__)
+    def test_it_refuses_a_view_without_policy(self) -> None:
+        """T2: deny by default: the middleware refuses a view nobody gave a policy, for every
+        role, before the view runs, and logs the refusal."""
+        ran.clear()
+        for user in [self.alice, self.leo, self.ada]:
+            with self.subTest(user=user.username):
+                self.login(user)
+                for method in ["get", "post"]:
+                    r = getattr(self.client, method)("/uden-politik/")
+                    self.assertEqual(r.status_code, 403)
+                    self.assertNotContains(r, "should never be seen", status_code=403)
+                    event = AccessEvent.objects.get(request_id=r["X-Request-ID"])
+                    self.assertEqual(event.action, AccessEvent.Action.DENIED)
+                    self.assertEqual(event.criterion, "role not allowed: no_policy")
+        self.client.logout()
+        r = self.client.get("/uden-politik/")
+        self.assertRedirects(r, "/konto/login/?next=/uden-politik/", fetch_redirect_response=False)
+        self.assertEqual(ran, [])
+        # While a view marked public in the same URLconf is served to anyone.
+        self.assertContains(self.client.get("/offentlig-test/"), "public")
+
+    @override_settings(ROOT_URLCONF=__name__)
+    def test_it_refuses_a_view_without_policy_to_a_user_without_a_municipality(self) -> None:
+        """T2: a signed-in user with no role anywhere gets no further either."""
+        ran.clear()
+        Membership.objects.filter(user=self.alice).delete()
+        self.login(self.alice)
+        r = self.client.get("/uden-politik/")
+        self.assertEqual(r.status_code, 403)
+        self.assertEqual(ran, [])

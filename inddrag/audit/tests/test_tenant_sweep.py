@@ -1,0 +1,266 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from axes.models import AccessAttempt
+from django.apps import apps
+from django.conf import settings
+from django.urls import reverse
+
+from inddrag.audit.models import AccessEvent, ChainHead
+from inddrag.municipalities.middleware import SESSION_KEY
+from inddrag.municipalities.models import Membership
+from inddrag.test import BaseTestCase, Route, make_case, walk_urlpatterns
+
+CASEWORKER, LEADER, ADMIN = Membership.Role.values
+METHODS = ["GET", "POST"]
+# Sent with every POST, so that a view that wrongly found the object would also act on it.
+POST_DATA = {"reason": "T1-sweep: dette må aldrig ske", "status": "closed", "q": "Bertram"}
+
+# What each Nordby role must get for a Sydby object, per route and method:
+#   404  the role may use the view, and the object is invisible (never 403: existence must not
+#        leak, ASVS 8.4.1);
+#   403  the role may not use the view at all (decided from the role, before any lookup);
+#   405  the view does not take the method at all (also decided before any lookup).
+# Every one of them must equal the answer for an id that does not exist anywhere.
+CASE_ANSWERS = {
+    "GET": {CASEWORKER: 404, LEADER: 404, ADMIN: 403},
+    "POST": {CASEWORKER: 405, LEADER: 405, ADMIN: 403},
+}
+EXPECTED: dict[str, dict[str, dict[str, int]]] = {
+    "children:case_detail": CASE_ANSWERS,
+    "children:reveal_cpr": {
+        "GET": {CASEWORKER: 405, LEADER: 405, ADMIN: 403},
+        "POST": {CASEWORKER: 404, LEADER: 404, ADMIN: 403},
+    },
+    "accounts:disable": {
+        "GET": {CASEWORKER: 403, LEADER: 403, ADMIN: 404},
+        "POST": {CASEWORKER: 403, LEADER: 403, ADMIN: 404},
+    },
+}
+# Tables whose rows change on every request by design; everything else must stay as it was.
+CHANGING_MODELS = {AccessEvent, ChainHead, apps.get_model("sessions", "Session")}
+
+
+class TenantSweepTestCase(BaseTestCase):
+    """T1: nobody in Nordby reaches anything of Sydby's, through any route and any method."""
+
+    def sydby_objects(self, route: Route) -> list[dict[str, Any]]:
+        """The URL parameters that point at Sydby's objects, for each route that takes an id.
+        A new route with a parameter must be added here (and to EXPECTED), or the sweep fails."""
+        cases = [{"code": self.case_b.code}]
+        users = [{"code": user.code} for user in (self.bob, self.bea, self.bo)]
+        fillers = {
+            "children:case_detail": cases,
+            "children:reveal_cpr": cases,
+            "accounts:disable": users,
+        }
+        if route.name not in fillers:
+            self.fail(
+                f"The T1 sweep does not know how to fill {route.route!r} ({route.name}): add its "
+                "parameters to sydby_objects() and its expected answers to EXPECTED."
+            )
+        return fillers[route.name]
+
+    def routes_with_ids(self) -> list[Route]:
+        return [route for route in walk_urlpatterns() if route.params]
+
+    def snapshot(self) -> dict[str, list[dict[str, Any]]]:
+        """Every row of every table, except those that change on each request by design."""
+        return {
+            model._meta.label: list(model._default_manager.order_by("pk").values())
+            for model in apps.get_models()
+            if model not in CHANGING_MODELS and not model._meta.proxy
+        }
+
+    def test_it_knows_every_route_that_takes_an_id(self) -> None:
+        """T1: a route the sweep cannot fill fails here, so new routes get swept too."""
+        routes = self.routes_with_ids()
+        self.assertTrue(routes)
+        for route in routes:
+            with self.subTest(route=route.route):
+                self.assertIsNotNone(route.name, f"{route.route!r} needs a name to be swept")
+                self.assertNotIn("?", route.params, "unnamed URL parameters cannot be filled")
+                for kwargs in self.sydby_objects(route):
+                    self.assertEqual(set(kwargs), set(route.params))
+                self.assertIn(route.name, EXPECTED)
+                self.assertEqual(set(EXPECTED[str(route.name)]), set(METHODS))
+        # And nothing in the tables that is no longer in the URLconf.
+        self.assertEqual(set(EXPECTED), {route.name for route in routes})
+
+    def test_it_answers_404_for_every_object_of_another_municipality(self) -> None:
+        """T1: every route with an id, with GET and POST, plain and HTMX, as every Nordby role:
+        the exact status of EXPECTED, the same as for an id that does not exist, never a
+        success; each refusal is logged as a denial (T5); no row changes anywhere."""
+        routes = self.routes_with_ids()
+        checked = 0
+        for user in [self.alice, self.leo, self.ada]:
+            self.login(user)  # signing in writes last_login and axes' log: before the snapshot
+            before = self.snapshot()
+            role = Membership.objects.get(user=user).role
+            for route in routes:
+                assert route.name is not None
+                for kwargs in self.sydby_objects(route):
+                    url = reverse(route.name, kwargs=kwargs)
+                    nowhere = reverse(route.name, kwargs={k: uuid.uuid4() for k in kwargs})
+                    for method in METHODS:
+                        expected = EXPECTED[route.name][method][role]
+                        for headers in [{}, {"HX-Request": "true"}]:
+                            with self.subTest(
+                                user=user.username, url=url, method=method, headers=headers
+                            ):
+                                r = self.request(method, url, headers)
+                                self.assertEqual(r.status_code, expected)
+                                self.assertGreaterEqual(r.status_code, 400)
+                                self.assertEqual(
+                                    self.request(method, nowhere, headers).status_code, expected
+                                )
+                                self.assertNotContains(r, "Bertram", status_code=expected)
+                                self.assertNotContains(
+                                    r, self.case_b.reference, status_code=expected
+                                )
+                                if expected in (403, 404):
+                                    self.assertEqual(
+                                        self.denials_of(r), 1, "refusal not in the access log"
+                                    )
+                                checked += 1
+            self.assertEqual(self.snapshot(), before)
+        self.assertEqual(checked, 3 * 2 * 2 * (2 * 1 + 3))
+        self.assertFalse(
+            AccessEvent.objects.filter(
+                action__in=["read", "reveal_cpr", "account_disabled"]
+            ).exists()
+        )
+
+    def request(self, method: str, url: str, headers: dict[str, str]) -> Any:
+        if method == "GET":
+            return self.client.get(url, headers=headers)
+        return self.client.post(url, POST_DATA, headers=headers)
+
+    def denials_of(self, response: Any) -> int:
+        return AccessEvent.objects.filter(
+            request_id=response["X-Request-ID"], action=AccessEvent.Action.DENIED
+        ).count()
+
+    def make_sydby_traffic(self) -> None:
+        """Bob reads, searches and reveals in Sydby, so Sydby's log names Bertram."""
+        self.login(self.bob)
+        self.client.get("/sager/")
+        self.client.post("/sager/", {"q": "Bertram"})
+        self.client.get(self.case_b.get_absolute_url())
+        self.client.post(self.case_b.get_absolute_url() + "cpr/")
+        self.client.logout()
+        self.assertTrue(
+            AccessEvent.objects.filter(municipality=self.sydby, child=self.case_b.child).exists()
+        )
+
+    def test_it_keeps_sydby_out_of_nordby_case_lists(self) -> None:
+        """T1: no list, search or HTMX partial in Nordby shows Sydby's children."""
+        self.make_sydby_traffic()
+        for user in [self.alice, self.leo]:
+            self.login(user)
+            responses = [
+                self.client.get("/sager/", {"status": "all"}),
+                self.client.get("/sager/", {"status": "all"}, headers={"HX-Request": "true"}),
+            ]
+            for q in ["Bertram", self.case_b.reference, self.case_b.child.cpr, "Fiktivsen"]:
+                responses.append(
+                    self.client.post(
+                        "/sager/", {"q": q, "status": "all"}, headers={"HX-Request": "true"}
+                    )
+                )
+            for r in responses:
+                with self.subTest(user=user.username, request=r.wsgi_request.POST or "list"):
+                    self.assertEqual(r.status_code, 200)
+                    self.assertNotContains(r, "Bertram")
+                    self.assertNotContains(r, self.case_b.reference)
+                    cases = list(r.context["page"].object_list)
+                    self.assertNotIn(self.case_b, cases)
+                    self.assertEqual({c.municipality_id for c in cases} - {self.nordby.pk}, set())
+
+    def test_it_keeps_sydby_out_of_the_nordby_access_log(self) -> None:
+        """T1: Nordby's administrator sees no event of Sydby's, searched for or not."""
+        self.make_sydby_traffic()
+        self.login(self.ada)
+        responses = [self.client.get("/adgangslog/")]
+        for data in [
+            {"username": "bob"},
+            {"child": self.case_b.reference},
+            {"child": self.case_b.child.cpr},
+            {"action": "reveal_cpr"},
+            {"date_from": "2000-01-01", "date_to": "2100-01-01"},
+        ]:
+            responses.append(self.client.post("/adgangslog/", data))
+        for r in responses:
+            with self.subTest(request=r.wsgi_request.POST or "page"):
+                self.assertEqual(r.status_code, 200)
+                self.assertNotContains(r, "Bertram")
+                self.assertNotContains(r, "<td>bob</td>", html=True)
+                rows = [event for event, _name in r.context["rows"]]
+                self.assertEqual({e.municipality_id for e in rows} - {self.nordby.pk}, set())
+
+    def test_it_keeps_sydby_users_out_of_nordby_user_pages(self) -> None:
+        """T1: Nordby's administrator neither lists nor can act on Sydby's staff."""
+        self.login(self.ada)
+        r = self.client.get("/konto/brugere/")
+        members = set(r.context["members"])
+        self.assertEqual(members, {self.alice, self.anna, self.leo, self.ada})
+        for username in ["bob", "bea", "bo"]:
+            self.assertNotContains(r, f"<td>{username}</td>", html=True)
+
+    def test_it_keeps_sydby_lockouts_out_of_nordby(self) -> None:
+        """T1: a locked Sydby account is neither listed nor unlocked by Nordby's staff."""
+        attempt = AccessAttempt.objects.create(
+            username="bob",
+            ip_address="192.0.2.1",
+            user_agent="test",
+            http_accept="*/*",
+            path_info="/konto/login/",
+            get_data="",
+            post_data="",
+            failures_since_start=settings.AXES_FAILURE_LIMIT,
+        )
+        for user in [self.leo, self.ada]:
+            self.login(user)
+            with self.subTest(user=user.username):
+                r = self.client.get("/konto/spaerringer/")
+                self.assertEqual(r.context["rows"], [])
+                self.assertNotContains(r, "(bob)")
+                r = self.client.post(
+                    "/konto/spaerringer/", {"username": "bob", "reason": "Jeg har tjekket det."}
+                )
+                self.assertEqual(r.status_code, 200)
+                self.assertContains(r, "Kontoen er ikke spærret, eller den hører ikke til")
+                self.assertTrue(AccessAttempt.objects.filter(pk=attempt.pk).exists())
+        self.assertFalse(AccessEvent.objects.filter(action="lockout_lifted").exists())
+
+    def test_it_does_not_let_a_nordby_user_choose_a_sydby_membership(self) -> None:
+        """T1: the role chooser takes a membership code from the form; Bob's is refused."""
+        self.login(self.alice)
+        bobs = Membership.objects.get(user=self.bob)
+        r = self.client.post("/kommune/vaelg/", {"membership": str(bobs.code)})
+        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, "Vælg en af dine roller på listen.")
+        self.assertNotIn(SESSION_KEY, self.client.session)
+        r = self.client.get("/sager/")
+        self.assertEqual(r.context["membership"].municipality, self.nordby)
+
+    def test_it_does_not_let_a_user_in_both_municipalities_mix_them(self) -> None:
+        """T1: with a role in each municipality, Alice sees only the chosen one's cases."""
+        Membership.objects.create(
+            user=self.alice, municipality=self.sydby, role=CASEWORKER, unit=self.syd
+        )
+        sydby_case = make_case(self.syd, self.alice, first_name="Sigurd")
+        self.login(self.alice)
+        for municipality, visible, invisible in [
+            (self.nordby, self.case_a, sydby_case),
+            (self.sydby, sydby_case, self.case_a),
+        ]:
+            with self.subTest(municipality=municipality.name):
+                chosen = Membership.objects.get(user=self.alice, municipality=municipality)
+                self.client.post("/kommune/vaelg/", {"membership": str(chosen.code)})
+                r = self.client.get("/sager/", {"status": "all"})
+                self.assertEqual(list(r.context["page"].object_list), [visible])
+                self.assertEqual(self.client.get(invisible.get_absolute_url()).status_code, 404)
+                self.assertEqual(self.client.get(visible.get_absolute_url()).status_code, 200)
