@@ -10,6 +10,8 @@ from inddrag.audit.models import AccessEvent
 
 
 class AccessLogSearchForm(forms.Form):
+    is_filter = True  # every field is optional: no "(frivillig)" marks
+
     username = forms.CharField(label=_("Bruger (brugernavn)"), max_length=150, required=False)
     child = forms.CharField(
         label=_("Barn (CPR-nummer eller sagsnummer)"),

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from inddrag.municipalities.models import Membership
+
 
 class AccessEvent(models.Model):
     """One use of a child's personal data, a login attempt or a denied request.
@@ -95,6 +97,13 @@ class AccessEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValueError("AccessEvent rows are append-only")
+
+    def get_role_display(self) -> str:
+        return (
+            str(Membership.Role(self.role).label)
+            if self.role in Membership.Role.values
+            else self.role
+        )
 
     def compute_hash(self) -> str:
         """SHA-256 over every recorded field and the previous row's hash (pure)."""

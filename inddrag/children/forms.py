@@ -7,6 +7,8 @@ STATUS_CHOICES = [("open", _("Åbne")), ("closed", _("Lukkede")), ("all", _("All
 
 
 class CaseFilterForm(forms.Form):
+    is_filter = True  # every field is optional: no "(frivillig)" marks
+
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
     q = forms.CharField(
         label=_("Søg på navn, sagsnummer eller CPR"), max_length=100, required=False

@@ -12,6 +12,9 @@ from inddrag.municipalities.models import Membership
 def case_list_queryset(
     membership: Membership, *, status: str = "open", search: str = ""
 ) -> QuerySet[Case]:
+    """The case list: each case with its child joined. Only a leader's list has a caseworker
+    column, so only a leader's list prefetches the active assignments with their caseworkers
+    (as `active_assignments`, one query for the page); a caseworker's cases are all her own."""
     cases = visible_cases(membership)
     if status in Case.Status.values:
         cases = cases.filter(status=status)
@@ -25,9 +28,9 @@ def case_list_queryset(
         if digits.isdigit() and len(digits) >= 6:
             condition |= Q(child__cpr__startswith=digits)
         cases = cases.filter(condition)
-    return (
-        cases.select_related("child", "unit")
-        .prefetch_related(
+    cases = cases.select_related("child")
+    if membership.role != Membership.Role.CASEWORKER:
+        cases = cases.prefetch_related(
             Prefetch(
                 "assignments",
                 queryset=Assignment.objects.filter(ended_at__isnull=True).select_related(
@@ -36,5 +39,4 @@ def case_list_queryset(
                 to_attr="active_assignments",
             )
         )
-        .order_by("child__last_name", "child__first_name", "reference")
-    )
+    return cases.order_by("child__last_name", "child__first_name", "reference")
