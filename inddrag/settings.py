@@ -114,6 +114,9 @@ DATABASES: dict[str, dict[str, Any]] = {
             ),
             "transaction_mode": "IMMEDIATE",
         },
+        # Keep connections: opening one in WAL mode costs several fsyncs (bench/).
+        "CONN_MAX_AGE": envint("DB_CONN_MAX_AGE", "600"),
+        "CONN_HEALTH_CHECKS": True,
         "TEST": {"NAME": os.getenv("DB_TEST_NAME") or None},
     }
 }

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from inddrag.lib.dates import age_on
 from inddrag.municipalities.models import Municipality, Unit
 
 
@@ -65,10 +66,7 @@ class Child(models.Model):
         return f"{self.cpr[:6]}-xxxx"
 
     def age(self, *, today: date) -> int:
-        years = today.year - self.birth_date.year
-        if (today.month, today.day) < (self.birth_date.month, self.birth_date.day):
-            years -= 1
-        return years
+        return age_on(self.birth_date, today)
 
 
 class Case(models.Model):

@@ -113,7 +113,7 @@ class AccessLogTestCase(BaseTestCase):
         self.assertContains(r, "1 sag fundet")
         event = self.only_event_of(r)
         self.assertEqual(event.action, Action.SEARCH)
-        self.assertEqual(event.criterion, "cases status=all q=Asta")
+        self.assertEqual(event.criterion, "cases status=all q=Asta page=1")
 
     def test_it_masks_a_cpr_number_in_the_search_criterion(self) -> None:
         """T5, T7: the search is logged, but a CPR number typed into it is never stored whole,

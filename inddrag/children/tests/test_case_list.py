@@ -235,3 +235,41 @@ class CaseListTestCase(BaseTestCase):
         """House style rule 26: the case page does not depend on the size of the caseload."""
         self.make_cases_for_alice(60)
         self.assert_detail_queries(expected=self.DETAIL_QUERIES)
+
+    def test_it_keeps_the_search_when_paging(self) -> None:
+        """The search is a POST (no name in the URL); ?page=N pages through the same result."""
+        for _ in range(55):
+            make_case(self.vest, self.alice, first_name="Sigrid")
+        self.login(self.alice)
+        r = self.client.post(URL, {"q": "Sigrid", "status": "open"})
+        self.assertContains(r, "55 sager fundet")
+        self.assertContains(r, 'href="?status=open&amp;page=2"')
+        r = self.client.get(URL, {"status": "open", "page": "2"})
+        self.assertEqual(len(self.cases_on_page(r)), 5)
+        self.assertContains(r, "55 sager fundet")
+        self.assertNotIn(self.case_a, self.cases_on_page(r))
+        # A fresh visit of the list forgets the search.
+        r = self.client.get(URL)
+        self.assertEqual(r.context["search"], "")
+        self.assertContains(r, "56 sager")
+
+    def test_it_shows_a_short_search_error_to_htmx_and_keeps_the_status(self) -> None:
+        closed = make_case(self.vest, self.alice, first_name="Lukka")
+        Case.objects.filter(pk=closed.pk).update(status="closed", closed_on=date(2024, 5, 1))
+        self.login(self.alice)
+        r = self.client.post(URL, {"q": "x", "status": "closed"}, headers={"HX-Request": "true"})
+        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, 'role="alert"')
+        self.assertContains(r, "Søgningen kunne ikke udføres")
+        self.assertEqual(self.cases_on_page(r), [closed])
+        r = self.client.post(URL, {"q": "x", "status": "closed"})
+        self.assertContains(r, "Skriv mindst 2 tegn.")
+        self.assertContains(r, 'aria-invalid="true"')
+
+    def test_it_links_each_row_to_its_case_page(self) -> None:
+        self.make_cases_for_alice(3)
+        self.login(self.alice)
+        r = self.client.get(URL)
+        for case, url in r.context["rows"]:
+            self.assertEqual(url, case.get_absolute_url())
+            self.assertContains(r, f'href="{url}"')
