@@ -92,13 +92,17 @@ def _is_locked(request: HttpRequest, user: User) -> bool:
     return not AxesProxyHandler.is_allowed(request, {"username": user.get_username()})
 
 
-def _token_failed(request: HttpRequest, user: User) -> None:
-    # django-axes counts this like a wrong password, so guessing codes locks the account too.
+def _token_is_valid(request: HttpRequest, user: User, device: TOTPDevice, token: str) -> bool:
+    """Check a code; a wrong one counts like a wrong password (django-axes), so guessing codes
+    locks the account too, and a locked account is refused even with the right code (T10)."""
+    if not _is_locked(request, user) and device.verify_token(token):
+        return True
     user_login_failed.send(
         sender=__name__,
         request=request,
         credentials={"username": user.get_username(), "stage": "otp"},
     )
+    return False
 
 
 @public
@@ -114,9 +118,8 @@ def login_token(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:enrol")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if not _is_locked(request, user) and device.verify_token(form.cleaned_data["otp_token"]):
+        if _token_is_valid(request, user, device, form.cleaned_data["otp_token"]):
             return _finish_login(request, user, device)
-        _token_failed(request, user)
         if getattr(request, "axes_locked_out", False):
             return lockout_response(request)
         form.add_error(
@@ -140,12 +143,11 @@ def enrol(request: HttpRequest) -> HttpResponse:
     )
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if not _is_locked(request, user) and device.verify_token(form.cleaned_data["otp_token"]):
+        if _token_is_valid(request, user, device, form.cleaned_data["otp_token"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             messages.success(request, _("Din godkendelses-app er nu tilknyttet."))
             return _finish_login(request, user, device)
-        _token_failed(request, user)
         if getattr(request, "axes_locked_out", False):
             return lockout_response(request)
         form.add_error(

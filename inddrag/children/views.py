@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django.core.paginator import Paginator
@@ -14,6 +15,7 @@ from inddrag.accounts.policy import Role, allow
 from inddrag.audit.log import Action, record
 from inddrag.children.access import get_case_for_user
 from inddrag.children.forms import STATUS_CHOICES, CaseFilterForm
+from inddrag.children.models import Case
 from inddrag.children.queries import case_list_queryset
 
 PAGE_SIZE = 50
@@ -69,32 +71,33 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def _case_page(request: AuthenticatedHttpRequest, case: Case, **extra: Any) -> HttpResponse:
+    assignments = case.assignments.select_related("caseworker").order_by("-started_at")
+    context = {
+        "case": case,
+        "child": case.child,
+        "assignments": assignments,
+        "age": case.child.age(today=timezone.localdate()),
+        **extra,
+    }
+    return render(request, "children/case_detail.html", context)
+
+
 @allow(Role.CASEWORKER, Role.LEADER)
 @require_http_methods(["GET"])
 def case_detail(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     case, can_edit = get_case_for_user(request, code)
-    assignments = case.assignments.select_related("caseworker").order_by("-started_at")
     record(
         Action.READ, user=request.user, membership=request.membership, child=case.child, obj=case
     )
-    return render(
-        request,
-        "children/case_detail.html",
-        {
-            "case": case,
-            "child": case.child,
-            "can_edit": can_edit,
-            "assignments": assignments,
-            "age": case.child.age(today=timezone.localdate()),
-        },
-    )
+    return _case_page(request, case, can_edit=can_edit)
 
 
 @allow(Role.CASEWORKER, Role.LEADER)
 @require_POST
 def reveal_cpr(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     """Show the whole CPR number: an explicit, logged action (ASVS 14.2.6)."""
-    case, _can_edit = get_case_for_user(request, code)
+    case, can_edit = get_case_for_user(request, code)
     record(
         Action.REVEAL_CPR,
         user=request.user,
@@ -108,15 +111,4 @@ def reveal_cpr(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
             "children/case_detail.html#cpr",
             {"case": case, "child": case.child, "revealed": True},
         )
-    assignments = case.assignments.select_related("caseworker").order_by("-started_at")
-    return render(
-        request,
-        "children/case_detail.html",
-        {
-            "case": case,
-            "child": case.child,
-            "revealed": True,
-            "assignments": assignments,
-            "age": case.child.age(today=timezone.localdate()),
-        },
-    )
+    return _case_page(request, case, can_edit=can_edit, revealed=True)
