@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "inddrag.municipalities",
     "inddrag.audit",
     "inddrag.children",
+    "inddrag.conversations",
+    "inddrag.decisions",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,8 @@ urlpatterns = [
     path("konto/", include("inddrag.accounts.urls")),
     path("kommune/", include("inddrag.municipalities.urls")),
     path("sager/", include("inddrag.children.urls")),
+    path("samtaler/", include("inddrag.conversations.urls")),
+    path("afgoerelser/", include("inddrag.decisions.urls")),
     path("adgangslog/", include("inddrag.audit.urls")),
     path("sprog/", public(set_language), name="set_language"),
 ]

@@ -143,3 +143,133 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} → {self.caseworker}"
+
+
+class NetworkMember(models.Model):
+    """A person or place in the child's network: custody holders, parents, foster family, school."""
+
+    class Kind(models.TextChoices):
+        CUSTODY_HOLDER = "custody_holder", _("Forældremyndighedsindehaver")
+        PARENT = "parent", _("Forælder uden forældremyndighed")
+        FOSTER_FAMILY = "foster_family", _("Plejefamilie")
+        INSTITUTION = "institution", _("Kontaktperson på institution eller opholdssted")
+        SCHOOL = "school", _("Skole")
+        OTHER = "other", _("Anden")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="network")
+    kind = models.CharField(_("rolle i barnets netværk"), max_length=20, choices=Kind)
+    name = models.CharField(_("navn"), max_length=200)
+    relation = models.CharField(_("relation til barnet"), max_length=100, blank=True)
+    phone = models.CharField(_("telefon"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_on = models.DateField(_("ikke længere i netværket fra"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("person i netværket")
+        verbose_name_plural = _("barnets netværk")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "custody_holder",
+                        "parent",
+                        "foster_family",
+                        "institution",
+                        "school",
+                        "other",
+                    ]
+                ),
+                name="networkmember_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class Measure(models.Model):
+    """Help the child gets: preventive support, a placement, or aftercare (18–23)."""
+
+    class Kind(models.TextChoices):
+        PREVENTIVE = "preventive", _("Forebyggende støtte")
+        NETWORK_CARE = "network_care", _("Anbringelse i netværkspleje")
+        FOSTER_CARE = "foster_care", _("Anbringelse i plejefamilie")
+        INSTITUTION = "institution", _("Anbringelse på institution eller opholdssted")
+        AFTERCARE = "aftercare", _("Efterværn (18–23 år)")
+
+    PLACEMENTS = frozenset({"network_care", "foster_care", "institution"})
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="measures")
+    kind = models.CharField(_("indsats"), max_length=20, choices=Kind)
+    description = models.CharField(_("beskrivelse"), max_length=500, blank=True)
+    started_on = models.DateField(_("startdato"))
+    ended_on = models.DateField(_("slutdato"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("indsats")
+        verbose_name_plural = _("indsatser")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="measure_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "preventive",
+                        "network_care",
+                        "foster_care",
+                        "institution",
+                        "aftercare",
+                    ]
+                ),
+                name="measure_kind_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["case", "started_on"], name="measure_case_started")]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    @property
+    def is_placement(self) -> bool:
+        return self.kind in self.PLACEMENTS
+
+
+class Handover(models.Model):
+    """A change of caseworker, with the child's story in the child's words for the new one.
+
+    `child_message` is the hook for the child channel: the child can write "Det skal du vide om
+    mig" to the new caseworker (issue "child channel")."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="handovers")
+    from_caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    to_caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    child_story = models.TextField(_("barnets historie med barnets egne ord"), max_length=5000)
+    handed_over_at = models.DateTimeField()
+    child_message = models.TextField(_("Det skal du vide om mig"), max_length=2000, blank=True)
+    child_message_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("overdragelse")
+        verbose_name_plural = _("overdragelser")
+        indexes = [models.Index(fields=["case", "handed_over_at"], name="handover_case_time")]
+
+    def __str__(self) -> str:
+        return f"{self.case} → {self.to_caseworker}"

@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from inddrag.children import views
+from inddrag.children import caseload, views
 
 app_name = "children"
 case_urls = [  # /sager/<code>/
     path("", views.case_detail, name="case_detail"),
     path("cpr/", views.reveal_cpr, name="reveal_cpr"),
+    path("", include("inddrag.children.record_urls")),  # netvaerk/, indsatser/, overdrag/
 ]
 urlpatterns = [
-    path("", views.case_list, name="case_list"),
+    path("", caseload.case_list, name="case_list"),
     path("<uuid:code>/", include(case_urls)),
 ]
