@@ -119,7 +119,12 @@ DATABASES: dict[str, dict[str, Any]] = {
         # Keep connections: opening one in WAL mode costs several fsyncs (bench/).
         "CONN_MAX_AGE": envint("DB_CONN_MAX_AGE", "600"),
         "CONN_HEALTH_CHECKS": True,
-        "TEST": {"NAME": os.getenv("DB_TEST_NAME") or None},
+        # A file, not SQLite's shared in-memory database: the concurrency tests (T19, T20) need
+        # writers in two threads to wait for each other, which the in-memory cache refuses. One
+        # file per test process, so two runs side by side do not drop each other's database.
+        "TEST": {
+            "NAME": os.getenv("DB_TEST_NAME") or str(BASE_DIR / f".test-{os.getpid()}.sqlite3")
+        },
     }
 }
 if os.getenv("DB") == "postgres":

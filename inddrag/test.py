@@ -25,7 +25,9 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from inddrag.accounts.models import User
-from inddrag.children.models import Assignment, Case, Child
+from inddrag.children.models import Assignment, Case, Child, Measure, NetworkMember
+from inddrag.conversations.models import Conversation, Statement
+from inddrag.decisions.models import Decision
 from inddrag.municipalities.models import Membership, Municipality, Unit
 
 _seq = itertools.count(1)
@@ -176,3 +178,56 @@ class BaseTestCase(TestCase):
 
     def login(self, user: User) -> None:
         login(self.client, user)
+
+
+def make_decision(case: Case, caseworker: User, **fields: Any) -> Decision:
+    """A decision recorded without a heard child (urgency), unless `fields` say otherwise."""
+    fields.setdefault("title", "Fortsat støtte")
+    fields.setdefault("decided_on", date(2024, 6, 1))
+    fields.setdefault("child_perspective", "Barnet vil gerne blive boende.")
+    fields.setdefault("child_told_how", "Fortalt på skolen.")
+    if not fields.get("child_heard"):
+        fields.setdefault("not_heard_reason", Decision.NotHeardReason.URGENCY)
+    return Decision.objects.create(
+        municipality=case.municipality, case=case, created_by=caseworker, **fields
+    )
+
+
+def make_network_member(case: Case, **fields: Any) -> NetworkMember:
+    """A person in the network of the case's child (a custody holder unless `fields` say)."""
+    fields.setdefault("kind", NetworkMember.Kind.CUSTODY_HOLDER)
+    fields.setdefault("name", f"Netværksperson {next(_seq)}")
+    return NetworkMember.objects.create(
+        municipality_id=case.municipality_id, child=case.child, **fields
+    )
+
+
+def make_measure(case: Case, **fields: Any) -> Measure:
+    """A measure of the case (preventive support from 1 February 2024 unless `fields` say)."""
+    fields.setdefault("kind", Measure.Kind.PREVENTIVE)
+    fields.setdefault("started_on", date(2024, 2, 1))
+    return Measure.objects.create(municipality_id=case.municipality_id, case=case, **fields)
+
+
+def make_conversation(
+    case: Case, by: User, *statements: str, held_on: date = date(2024, 3, 1), **fields: Any
+) -> Conversation:
+    """A child conversation with the child's statements (each one for the case file), written
+    directly: no access event."""
+    fields.setdefault("place", "Skolen")
+    conversation = Conversation.objects.create(
+        municipality_id=case.municipality_id, case=case, held_on=held_on, created_by=by, **fields
+    )
+    Statement.objects.bulk_create(
+        Statement(
+            municipality_id=case.municipality_id,
+            conversation=conversation,
+            child_id=case.child_id,
+            text=text,
+            sharing=Statement.Sharing.CASE_FILE,
+            said_on=held_on,
+            position=position,
+        )
+        for position, text in enumerate(statements)
+    )
+    return conversation

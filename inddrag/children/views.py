@@ -11,29 +11,83 @@ from django.views.decorators.http import require_http_methods, require_POST
 from inddrag.accounts.http import AuthenticatedHttpRequest
 from inddrag.accounts.policy import Role, allow
 from inddrag.audit.log import Action, record
+from inddrag.children import timeline
 from inddrag.children.access import get_case_for_user
-from inddrag.children.models import Case
+from inddrag.children.models import Case, Measure
+from inddrag.decisions.models import DueRules
 
 
-def _case_page(request: AuthenticatedHttpRequest, case: Case, **extra: Any) -> HttpResponse:
-    assignments = case.assignments.select_related("caseworker").order_by("-started_at")
-    context = {
+def _timeline_context(request: AuthenticatedHttpRequest, case: Case) -> dict[str, Any]:
+    kind = timeline.timeline_kind(request.GET)
+    page, items = timeline.timeline_page(
+        case, kind=kind, page=request.GET.get("page"), today=timezone.localdate()
+    )
+    return {
         "case": case,
-        "child": case.child,
-        "assignments": assignments,
-        "age": case.child.age(today=timezone.localdate()),
+        "case_url": case.get_absolute_url(),
+        "kind": kind,
+        "filters": timeline.FILTER_CHOICES,
+        "page": page,
+        "items": items,
+    }
+
+
+def _case_page(
+    request: AuthenticatedHttpRequest, case: Case, *, can_edit: bool, **extra: Any
+) -> HttpResponse:
+    """The whole case page: the child's perspective first, then the facts and the timeline.
+
+    Note: 8 queries, plus one per kind of item on the timeline's page (at most 5) and one more
+    for a leader; none per row or item (see the query-count tests in test_case_detail)."""
+    today, now = timezone.localdate(), timezone.now()
+    child = case.child
+    measures = (
+        Measure.objects.filter(case_id=case.pk)
+        .exclude(ended_on__lt=today)
+        .order_by("-started_on", "-pk")
+    )
+    context = {
+        "child": child,
+        "can_edit": can_edit,
+        # The unit's leader can hand a case over too, e.g. when its caseworker has left.
+        "can_hand_over": can_edit or request.membership.role == Role.LEADER,
+        "perspective": timeline.perspective(case, can_edit=can_edit),
+        "age": child.age(today=today),
+        "party_rights_age": DueRules.for_municipality(case.municipality).party_rights_age,
+        "network": child.network.exclude(ended_on__lte=today).order_by("kind", "name", "pk"),
+        "measures": measures,
+        "caseworker_changes": timeline.caseworker_changes(case, now=now),
+        "assignments": case.assignments.select_related("caseworker").order_by("-started_at"),
+        **_timeline_context(request, case),
         **extra,
     }
     return render(request, "children/case_detail.html", context)
 
 
+def _wants_timeline_only(request: AuthenticatedHttpRequest) -> bool:
+    """An htmx swap of the timeline (a filter or page link). A boosted request, or htmx restoring
+    the page after Back (htmx 4 asks for it with HX-Request too), wants the whole page."""
+    htmx = request.htmx
+    return (
+        bool(htmx)
+        and not htmx.boosted
+        and not htmx.history_restore_request
+        and htmx.request_type != "full"
+    )
+
+
 @allow(Role.CASEWORKER, Role.LEADER)
 @require_http_methods(["GET"])
 def case_detail(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
+    """The case page; an htmx request for another filter or page of the timeline gets only the
+    timeline (the links work without JavaScript too)."""
     case, can_edit = get_case_for_user(request, code)
     record(
         Action.READ, user=request.user, membership=request.membership, child=case.child, obj=case
     )
+    if _wants_timeline_only(request):
+        context = _timeline_context(request, case)
+        return render(request, "children/case_detail.html#timeline", context)
     return _case_page(request, case, can_edit=can_edit)
 
 

@@ -34,6 +34,9 @@ class Conversation(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Optimistic locking (T19): every save bumps it; a save from a stale version is refused.
     version = models.PositiveIntegerField(default=1)
+    # The one-time token of the form that recorded it: a second submit of the same form finds
+    # this row instead of making another (T20).
+    submit_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("børnesamtale")

@@ -1,14 +1,21 @@
 from __future__ import annotations
 
 import uuid
+from typing import Self
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from inddrag.children.models import Case
 from inddrag.municipalities.models import Municipality
+
+DAYS = [MinValueValidator(1), MaxValueValidator(365)]
+VISITS = [MinValueValidator(1), MaxValueValidator(12)]
+AGE = [MinValueValidator(1), MaxValueValidator(18)]
 
 
 class DueRules(models.Model):
@@ -18,18 +25,20 @@ class DueRules(models.Model):
     municipality = models.OneToOneField(
         Municipality, on_delete=models.PROTECT, related_name="due_rules"
     )
+    # The limits are what a municipality may sensibly choose: whole days up to a year, up to
+    # one visit a month, ages within childhood. The administrator's form uses them too.
     # § 5: a child conversation within this many days before a decision.
-    conversation_before_decision_days = models.PositiveIntegerField(default=92)
+    conversation_before_decision_days = models.PositiveIntegerField(default=92, validators=DAYS)
     # § 95: the first follow-up within this many days of a placement.
-    placement_follow_up_days = models.PositiveIntegerField(default=92)
+    placement_follow_up_days = models.PositiveIntegerField(default=92, validators=DAYS)
     # § 156, stk. 5: visits with a conversation without staff present, per year.
-    visits_per_year = models.PositiveSmallIntegerField(default=2)
+    visits_per_year = models.PositiveSmallIntegerField(default=2, validators=VISITS)
     # §§ 91–92: barnets plan within this many days of a placement.
-    plan_within_days = models.PositiveIntegerField(default=92)
+    plan_within_days = models.PositiveIntegerField(default=92, validators=DAYS)
     # §§ 108–109: an ungeplan from this age.
-    youth_plan_age = models.PositiveSmallIntegerField(default=16)
+    youth_plan_age = models.PositiveSmallIntegerField(default=16, validators=AGE)
     # § 3: party rights from this age.
-    party_rights_age = models.PositiveSmallIntegerField(default=10)
+    party_rights_age = models.PositiveSmallIntegerField(default=10, validators=AGE)
 
     class Meta:
         verbose_name = _("fristregler")
@@ -50,6 +59,16 @@ class DueRules(models.Model):
         return cls.objects.filter(municipality=municipality).first() or cls(
             municipality=municipality
         )
+
+
+class DecisionQuerySet(models.QuerySet["Decision"]):
+    def heard(self) -> Self:
+        """Decisions with a child conversation in the period before them (barnets lov § 5)."""
+        return self.filter(child_heard=True)
+
+    def unheard(self) -> Self:
+        """Decisions without a heard child: the caseload's "afgørelser uden barnets stemme"."""
+        return self.filter(child_heard=False)
 
 
 class Decision(models.Model):
@@ -84,6 +103,11 @@ class Decision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The one-time token of the form that created it: a second submit of the same form finds
+    # this row instead of creating another (T20).
+    submit_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    objects = DecisionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("afgørelse eller indstilling")
@@ -102,3 +126,6 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("decisions:detail", args=[self.code])

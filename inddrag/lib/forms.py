@@ -22,12 +22,12 @@ class DkfdsBoundField(BoundField):
             css = "form-checkbox"
         if not isinstance(widget, forms.HiddenInput | forms.RadioSelect):
             attrs["class"] = f"{attrs.get('class', '')} {css}".strip()
-        described = [str(attrs["aria-describedby"])] if attrs.get("aria-describedby") else []
+        described = str(attrs.get("aria-describedby", "")).split()
         if self.errors:
             attrs["aria-invalid"] = "true"
             described.append(f"{self.auto_id}_error")
-        if described:
-            attrs["aria-describedby"] = " ".join(described)
+        if described:  # Django may already name the error; each id once
+            attrs["aria-describedby"] = " ".join(dict.fromkeys(described))
         return attrs
 
 

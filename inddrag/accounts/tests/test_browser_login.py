@@ -249,7 +249,7 @@ def test_it_logs_in_with_password_and_code(page: Page, live_server: LiveServer, 
 
     page.get_by_label("Engangskode").fill(current_token(world.alice))
     page.get_by_role("button", name="Log ind").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Mine sager")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mine børn")
     expect(page).to_have_url(f"{live_server.url}/sager/")
     expect(page.locator("#case-results tbody tr")).to_have_count(4)
     visitor.assert_no_problems()
@@ -299,7 +299,7 @@ def test_it_enrols_an_authenticator_app_on_first_login(
     secret = b32decode(re.sub(r"[^A-Z2-7]", "", key_text.removeprefix("Nøgle:")))
     page.get_by_label("Engangskode").fill(f"{totp(secret):06d}")
     page.get_by_role("button", name="Tilknyt og log ind").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Mine sager")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mine børn")
     expect(page.get_by_role("status")).to_have_text("Din godkendelses-app er nu tilknyttet.")
     assert TOTPDevice.objects.get(user=newbie).confirmed
     visitor.assert_no_problems()
@@ -312,8 +312,8 @@ def test_it_has_a_skip_link_to_the_content(page: Page, live_server: LiveServer, 
     visitor.sign_in(world.alice)
     visitor.goto("/sager/")
     visitor.assert_skip_link_first()
-    page.keyboard.press("Tab")  # from <main>, the next stop is the first field of the filter form
-    expect(page.get_by_label("Status")).to_be_focused()
+    page.keyboard.press("Tab")  # from <main>, the next stop is the search field
+    expect(page.get_by_label("Søg på navn, sagsnummer eller CPR")).to_be_focused()
     visitor.assert_no_problems()
 
 

@@ -12,8 +12,18 @@ from django.urls import get_resolver, path, reverse
 from inddrag import urls as project_urls
 from inddrag.accounts.policy import Policy, policy_of, public
 from inddrag.audit.models import AccessEvent
+from inddrag.children.models import NetworkMember
+from inddrag.conversations.models import Conversation
+from inddrag.decisions.models import Decision
 from inddrag.municipalities.models import Membership
-from inddrag.test import BaseTestCase, walk_urlpatterns
+from inddrag.test import (
+    BaseTestCase,
+    make_conversation,
+    make_decision,
+    make_measure,
+    make_network_member,
+    walk_urlpatterns,
+)
 
 CASEWORKER, LEADER, ADMIN = Membership.Role.values
 ROLES = [CASEWORKER, LEADER, ADMIN]
@@ -38,6 +48,18 @@ MATRIX: dict[str, str | frozenset[str]] = {
     "children:case_detail": frozenset({CASEWORKER, LEADER}),
     "children:reveal_cpr": frozenset({CASEWORKER, LEADER}),
     "audit:access_log": frozenset({ADMIN}),
+    "decisions:create": frozenset({CASEWORKER}),
+    "decisions:detail": frozenset({CASEWORKER, LEADER}),
+    "decisions:due_rules": frozenset({ADMIN}),
+    "conversations:create": frozenset({CASEWORKER}),
+    "conversations:detail": frozenset({CASEWORKER, LEADER}),
+    "conversations:edit": frozenset({CASEWORKER}),
+    "children:network_add": frozenset({CASEWORKER}),
+    "children:network_edit": frozenset({CASEWORKER}),
+    "children:network_end": frozenset({CASEWORKER}),
+    "children:measure_add": frozenset({CASEWORKER}),
+    "children:measure_edit": frozenset({CASEWORKER}),
+    "children:handover": frozenset({CASEWORKER, LEADER}),  # a leader hands over for the unit
 }
 # Views that only take POST are requested with POST in the role walk; the rest with GET.
 POST_ONLY = {"children:reveal_cpr"}
@@ -119,6 +141,29 @@ class PolicyTestCase(BaseTestCase):
         """The view's URL, with ids of objects the role could see where there are any."""
         if name in ("children:case_detail", "children:reveal_cpr"):
             return reverse(name, args=[self.case_a.code])  # Alice's, in Leo's unit
+        if name in ("children:network_add", "children:measure_add", "children:handover"):
+            return reverse(name, args=[self.case_a.code])
+        if name in ("children:network_edit", "children:network_end"):
+            member = NetworkMember.objects.filter(child=self.case_a.child).first()
+            return reverse(
+                name, args=[self.case_a.code, (member or make_network_member(self.case_a)).code]
+            )
+        if name == "children:measure_edit":
+            measure = self.case_a.measures.first() or make_measure(self.case_a)
+            return reverse(name, args=[self.case_a.code, measure.code])
+        if name == "decisions:create":
+            return reverse(name, args=[self.case_a.code])
+        if name == "decisions:detail":
+            decision = Decision.objects.filter(case=self.case_a).first()
+            return reverse(name, args=[(decision or make_decision(self.case_a, self.alice)).code])
+        if name == "conversations:create":
+            return reverse(name, args=[self.case_a.code])
+        if name in ("conversations:detail", "conversations:edit"):
+            conversation = Conversation.objects.filter(case=self.case_a).first()
+            return reverse(
+                name,
+                args=[(conversation or make_conversation(self.case_a, self.alice, "Hej")).code],
+            )
         if name == "accounts:disable":
             return reverse(name, args=[self.alice.code])  # a Nordby colleague of Ada's
         return reverse(name)

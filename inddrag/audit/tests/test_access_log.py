@@ -110,7 +110,7 @@ class AccessLogTestCase(BaseTestCase):
         """T5: a search is logged as a search, with what was searched for."""
         self.login(self.alice)
         r = self.client.post(CASES_URL, {"q": "Asta", "status": "all"})
-        self.assertContains(r, "1 sag fundet")
+        self.assertContains(r, "1 barn fundet")
         event = self.only_event_of(r)
         self.assertEqual(event.action, Action.SEARCH)
         self.assertEqual(event.criterion, "cases status=all q=Asta page=1")

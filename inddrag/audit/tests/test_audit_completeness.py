@@ -5,10 +5,30 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from inddrag.audit.models import AccessEvent
-from inddrag.test import BaseTestCase, walk_urlpatterns
+from inddrag.children.models import NetworkMember
+from inddrag.conversations.models import Conversation
+from inddrag.decisions.models import Decision
+from inddrag.test import (
+    BaseTestCase,
+    make_conversation,
+    make_decision,
+    make_measure,
+    make_network_member,
+    walk_urlpatterns,
+)
 
 # Tables that hold a child's personal data. A new one belongs here (and in the access log).
-CHILD_TABLES = ("children_child", "children_case", "children_assignment")
+CHILD_TABLES = (
+    "children_child",
+    "children_case",
+    "children_assignment",
+    "children_networkmember",
+    "children_measure",
+    "children_handover",
+    "decisions_decision",
+    "conversations_conversation",
+    "conversations_statement",
+)
 
 
 class AuditCompletenessTestCase(BaseTestCase):
@@ -24,6 +44,24 @@ class AuditCompletenessTestCase(BaseTestCase):
             return {}
         if params == ("code",) and name and name.startswith("children:"):
             return {"code": str(self.case_a.code)}
+        if params == ("code", "member"):
+            member = NetworkMember.objects.filter(child=self.case_a.child).first()
+            member = member or make_network_member(self.case_a)
+            return {"code": str(self.case_a.code), "member": str(member.code)}
+        if params == ("code", "measure"):
+            measure = self.case_a.measures.first() or make_measure(self.case_a)
+            return {"code": str(self.case_a.code), "measure": str(measure.code)}
+        if params == ("case_code",) and name == "decisions:create":
+            return {"case_code": str(self.case_a.code)}
+        if params == ("code",) and name == "decisions:detail":
+            decision = Decision.objects.filter(case=self.case_a).first()
+            return {"code": str((decision or make_decision(self.case_a, self.alice)).code)}
+        if params == ("case_code",) and name == "conversations:create":
+            return {"case_code": str(self.case_a.code)}
+        if params == ("code",) and name and name.startswith("conversations:"):
+            conversation = Conversation.objects.filter(case=self.case_a).first()
+            conversation = conversation or make_conversation(self.case_a, self.alice, "Hej")
+            return {"code": str(conversation.code)}
         if params == ("code",) and name and name.startswith("accounts:"):
             return {"code": str(self.anna.code)}
         return None

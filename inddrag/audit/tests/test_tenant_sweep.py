@@ -11,7 +11,16 @@ from django.urls import reverse
 from inddrag.audit.models import AccessEvent, ChainHead
 from inddrag.municipalities.middleware import SESSION_KEY
 from inddrag.municipalities.models import Membership
-from inddrag.test import BaseTestCase, Route, make_case, walk_urlpatterns
+from inddrag.test import (
+    BaseTestCase,
+    Route,
+    make_case,
+    make_conversation,
+    make_decision,
+    make_measure,
+    make_network_member,
+    walk_urlpatterns,
+)
 
 CASEWORKER, LEADER, ADMIN = Membership.Role.values
 METHODS = ["GET", "POST"]
@@ -38,6 +47,33 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
         "GET": {CASEWORKER: 403, LEADER: 403, ADMIN: 404},
         "POST": {CASEWORKER: 403, LEADER: 403, ADMIN: 404},
     },
+    # Only a caseworker records decisions: the leader is refused by role, before any lookup.
+    "decisions:create": {
+        "GET": {CASEWORKER: 404, LEADER: 403, ADMIN: 403},
+        "POST": {CASEWORKER: 404, LEADER: 403, ADMIN: 403},
+    },
+    "decisions:detail": CASE_ANSWERS,
+    # Only a caseworker records or edits a conversation: the leader is refused by role.
+    "conversations:create": {
+        "GET": {CASEWORKER: 404, LEADER: 403, ADMIN: 403},
+        "POST": {CASEWORKER: 404, LEADER: 403, ADMIN: 403},
+    },
+    "conversations:detail": CASE_ANSWERS,
+    "conversations:edit": {
+        "GET": {CASEWORKER: 404, LEADER: 403, ADMIN: 403},
+        "POST": {CASEWORKER: 404, LEADER: 403, ADMIN: 403},
+    },
+}
+# Network and measures: only a caseworker writes them, the leader is refused by role.
+for _name in ["network_add", "network_edit", "network_end", "measure_add", "measure_edit"]:
+    EXPECTED[f"children:{_name}"] = {
+        "GET": {CASEWORKER: 404, LEADER: 403, ADMIN: 403},
+        "POST": {CASEWORKER: 404, LEADER: 403, ADMIN: 403},
+    }
+# The handover: the one write a leader may make (for the cases of the unit they lead).
+EXPECTED["children:handover"] = {
+    "GET": {CASEWORKER: 404, LEADER: 404, ADMIN: 403},
+    "POST": {CASEWORKER: 404, LEADER: 404, ADMIN: 403},
 }
 # Tables whose rows change on every request by design; everything else must stay as it was.
 CHANGING_MODELS = {AccessEvent, ChainHead, apps.get_model("sessions", "Session")}
@@ -45,6 +81,12 @@ CHANGING_MODELS = {AccessEvent, ChainHead, apps.get_model("sessions", "Session")
 
 class TenantSweepTestCase(BaseTestCase):
     """T1: nobody in Nordby reaches anything of Sydby's, through any route and any method."""
+
+    def setUp(self) -> None:
+        self.sydby_decision = make_decision(self.case_b, self.bob)
+        self.sydby_conversation = make_conversation(self.case_b, self.bob, "Bertram siger hej")
+        self.sydby_member = make_network_member(self.case_b, name="Bertrams far")
+        self.sydby_measure = make_measure(self.case_b)
 
     def sydby_objects(self, route: Route) -> list[dict[str, Any]]:
         """The URL parameters that point at Sydby's objects, for each route that takes an id.
@@ -55,6 +97,19 @@ class TenantSweepTestCase(BaseTestCase):
             "children:case_detail": cases,
             "children:reveal_cpr": cases,
             "accounts:disable": users,
+            "decisions:create": [{"case_code": self.case_b.code}],
+            "decisions:detail": [{"code": self.sydby_decision.code}],
+            "conversations:create": [{"case_code": self.case_b.code}],
+            "conversations:detail": [{"code": self.sydby_conversation.code}],
+            "conversations:edit": [{"code": self.sydby_conversation.code}],
+            "children:network_add": cases,
+            "children:network_edit": [{"code": self.case_b.code, "member": self.sydby_member.code}],
+            "children:network_end": [{"code": self.case_b.code, "member": self.sydby_member.code}],
+            "children:measure_add": cases,
+            "children:measure_edit": [
+                {"code": self.case_b.code, "measure": self.sydby_measure.code}
+            ],
+            "children:handover": cases,
         }
         if route.name not in fillers:
             self.fail(
@@ -126,7 +181,7 @@ class TenantSweepTestCase(BaseTestCase):
                                     )
                                 checked += 1
             self.assertEqual(self.snapshot(), before)
-        self.assertEqual(checked, 3 * 2 * 2 * (2 * 1 + 3))
+        self.assertEqual(checked, 3 * 2 * 2 * sum(len(self.sydby_objects(r)) for r in routes))
         self.assertFalse(
             AccessEvent.objects.filter(
                 action__in=["read", "reveal_cpr", "account_disabled"]
@@ -175,8 +230,8 @@ class TenantSweepTestCase(BaseTestCase):
                     self.assertEqual(r.status_code, 200)
                     self.assertNotContains(r, "Bertram")
                     self.assertNotContains(r, self.case_b.reference)
-                    cases = list(r.context["page"].object_list)
-                    self.assertNotIn(self.case_b, cases)
+                    cases = list(r.context["page"].object_list)  # CaseloadItems
+                    self.assertNotIn(self.case_b.code, [c.code for c in cases])
                     self.assertEqual({c.municipality_id for c in cases} - {self.nordby.pk}, set())
 
     def test_it_keeps_sydby_out_of_the_nordby_access_log(self) -> None:
@@ -261,6 +316,6 @@ class TenantSweepTestCase(BaseTestCase):
                 chosen = Membership.objects.get(user=self.alice, municipality=municipality)
                 self.client.post("/kommune/vaelg/", {"membership": str(chosen.code)})
                 r = self.client.get("/sager/", {"status": "all"})
-                self.assertEqual(list(r.context["page"].object_list), [visible])
+                self.assertEqual([c.code for c in r.context["page"].object_list], [visible.code])
                 self.assertEqual(self.client.get(invisible.get_absolute_url()).status_code, 404)
                 self.assertEqual(self.client.get(visible.get_absolute_url()).status_code, 200)

@@ -9,9 +9,11 @@ sideways scrolling at 320 px, no console errors or CSP violations, screenshots i
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
@@ -23,7 +25,7 @@ from inddrag.accounts.tests.test_browser_login import (
     make_world,
     restore_append_only,  # noqa: F401
 )
-from inddrag.test import login
+from inddrag.test import login, make_conversation, make_measure
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,9 +40,9 @@ def test_it_lists_searches_opens_reveals_and_logs_out(
     visitor.sign_in(world.alice)
 
     visitor.goto("/sager/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Mine sager")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mine børn")
     results = page.locator("#case-results")
-    expect(results.get_by_role("heading")).to_have_text("4 sager")
+    expect(results.get_by_role("heading")).to_have_text("4 børn")
     expect(results.locator("tbody tr")).to_have_count(4)
     expect(results.get_by_text("Adressebeskyttet")).to_have_count(1)
     visitor.check("case-list")
@@ -48,21 +50,21 @@ def test_it_lists_searches_opens_reveals_and_logs_out(
     # The search is an htmx POST that replaces the results, not the page.
     page.evaluate("window.notReloaded = true")
     page.get_by_label("Søg på navn, sagsnummer eller CPR").fill("asta")
-    page.get_by_role("button", name="Vis").click()
-    expect(results.get_by_role("heading")).to_have_text("1 sag fundet")
+    page.get_by_role("button", name="Søg").click()
+    expect(results.get_by_role("heading")).to_have_text("1 barn fundet")
     expect(results.get_by_role("heading")).to_be_focused()  # so a screen reader reads it out
     expect(results.locator("tbody tr")).to_have_count(1)
-    expect(results.get_by_role("link")).to_have_text("Asta Andersen")
+    expect(results.locator("tbody").get_by_role("link")).to_have_text("Asta Andersen")
     assert page.evaluate("window.notReloaded") is True
     visitor.check("case-list-search")
 
     page.get_by_label("Søg på navn, sagsnummer eller CPR").fill("findes ikke")
-    page.get_by_role("button", name="Vis").click()
-    expect(results.get_by_role("heading")).to_have_text("0 sager fundet")
-    expect(results).to_contain_text("Ingen sager passer til din søgning.")
+    page.get_by_role("button", name="Søg").click()
+    expect(results.get_by_role("heading")).to_have_text("0 børn fundet")
+    expect(results).to_contain_text("Ingen børn passer til din søgning.")
 
     page.get_by_label("Søg på navn, sagsnummer eller CPR").fill("asta")
-    page.get_by_role("button", name="Vis").click()
+    page.get_by_role("button", name="Søg").click()
     results.get_by_role("link", name="Asta Andersen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Asta Andersen")
     expect(page).to_have_url(f"{live_server.url}{world.cases[0].get_absolute_url()}")
@@ -109,10 +111,46 @@ def test_it_shows_the_leader_the_units_cases(
     visitor = Visitor(page, live_server, width)
     visitor.sign_in(world.leo)
     visitor.goto("/sager/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sager i Team Vest")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Børn i Team Vest")
     expect(page.get_by_role("columnheader", name="Sagsbehandler")).to_be_visible()
     expect(page.locator("#case-results tbody tr")).to_have_count(4)
     visitor.check("case-list-leader")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_it_sorts_and_filters_the_caseload(page: Page, live_server: LiveServer, width: int) -> None:
+    """Issue 4, item 4: the overdue child first and unmistakable (text, bold, a shape); sorting
+    by a column header and filtering are htmx swaps with the URL pushed, not page loads."""
+    world = make_world()
+    today = timezone.localdate()
+    _asta, bjorn, clara, _dagmar = world.cases
+    make_measure(clara, kind="foster_care", started_on=today - timedelta(days=100))
+    make_conversation(bjorn, world.alice, "Jeg kan lide min skole.", held_on=today - timedelta(30))
+    visitor = Visitor(page, live_server, width)
+    visitor.sign_in(world.alice)
+    visitor.goto("/sager/")
+    rows = page.locator("#case-results tbody tr")
+    expect(rows.first.get_by_role("rowheader")).to_contain_text("Clara Møller")
+    expect(rows.first.get_by_role("rowheader")).to_contain_text("Overskredet med 8 dage")
+    expect(rows.first.locator(".status-overdue")).to_be_visible()  # in view at 320 px too
+    visitor.check("caseload-overdue")
+
+    page.evaluate("window.notReloaded = true")
+    page.get_by_role("link", name="Barn", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/sager/\?status=open&sort=name$"))
+    expect(rows.first).to_contain_text("Asta Andersen")
+    expect(page.get_by_role("columnheader", name="Barn")).to_have_attribute(
+        "aria-sort", "ascending"
+    )
+    expect(page.locator("#results-heading")).to_be_focused()
+
+    page.get_by_label("Frister").select_option("overdue")
+    page.get_by_role("button", name="Vis", exact=True).click()
+    expect(page).to_have_url(re.compile(r"filter=overdue"))
+    expect(rows).to_have_count(1)
+    expect(page.locator("#results-heading")).to_have_text("1 barn")
+    assert page.evaluate("window.notReloaded") is True
+    visitor.check("caseload-filtered")
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -62,10 +62,10 @@ class LanguageTestCase(BaseTestCase):
         self.assertEqual(self.client.cookies[settings.LANGUAGE_COOKIE_NAME].value, "en")
         r = self.client.get(CASE_LIST_URL)
         self.assertContains(r, '<html lang="en">')
-        self.assertContains(r, "<h1>My cases</h1>", html=True)
+        self.assertContains(r, "<h1>My children</h1>", html=True)
         self.assertContains(r, "Case number")
         self.assertContains(r, "Change language")
-        self.assertNotContains(r, "Mine sager")
+        self.assertNotContains(r, "Mine børn")
         self.assertEqual(r.headers["Content-Language"], "en")
 
     def test_it_shows_the_case_page_in_english(self) -> None:
@@ -82,8 +82,8 @@ class LanguageTestCase(BaseTestCase):
         self.choose("da")
         r = self.client.get(CASE_LIST_URL)
         self.assertContains(r, '<html lang="da">')
-        self.assertContains(r, "<h1>Mine sager</h1>", html=True)
-        self.assertNotContains(r, "My cases")
+        self.assertContains(r, "<h1>Mine børn</h1>", html=True)
+        self.assertNotContains(r, "My children")
 
     def test_it_ignores_an_unknown_language(self) -> None:
         self.login(self.alice)
@@ -91,7 +91,7 @@ class LanguageTestCase(BaseTestCase):
         self.assertNotIn(settings.LANGUAGE_COOKIE_NAME, self.client.cookies)
         r = self.client.get(CASE_LIST_URL)
         self.assertContains(r, '<html lang="da">')
-        self.assertContains(r, "<h1>Mine sager</h1>", html=True)
+        self.assertContains(r, "<h1>Mine børn</h1>", html=True)
 
     def test_it_ignores_a_language_django_knows_but_inddrag_does_not_offer(self) -> None:
         """set_language accepts any language Django has a catalogue for (it sets the cookie to
@@ -100,7 +100,7 @@ class LanguageTestCase(BaseTestCase):
         self.choose("de")
         r = self.client.get(CASE_LIST_URL)
         self.assertContains(r, '<html lang="da">')
-        self.assertContains(r, "<h1>Mine sager</h1>", html=True)
+        self.assertContains(r, "<h1>Mine børn</h1>", html=True)
         self.assertEqual(r.headers["Content-Language"], "da")
 
     def test_it_ignores_a_forged_language_cookie(self) -> None:
@@ -108,7 +108,7 @@ class LanguageTestCase(BaseTestCase):
         self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
         r = self.client.get(CASE_LIST_URL)
         self.assertContains(r, '<html lang="da">')
-        self.assertContains(r, "<h1>Mine sager</h1>", html=True)
+        self.assertContains(r, "<h1>Mine børn</h1>", html=True)
 
 
 @dataclass

@@ -24,6 +24,9 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo data is already there.")
         self.stdout.write(
+            f"Case with a long history (300+ timeline items): {demo.LONG_HISTORY_REFERENCE}"
+        )
+        self.stdout.write(
             f"\nDemo logins (password: {demo.DEMO_PASSWORD}; "
             "the code: ./manage.py demo_totp USERNAME):"
         )

@@ -1,0 +1,67 @@
+"""Object-level access to conversations (house style rule 13): a conversation is visible to
+whoever may see its case, and editable by whoever may edit the case."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from inddrag.accounts.http import AuthenticatedHttpRequest
+from inddrag.audit.log import Action, record
+from inddrag.children.access import get_case_for_user, visible_cases
+from inddrag.children.models import Case
+from inddrag.conversations.models import Conversation
+from inddrag.municipalities.models import Membership
+
+
+def get_conversation_for_user(
+    request: AuthenticatedHttpRequest, code: UUID
+) -> tuple[Conversation, bool]:
+    """Return the conversation if the current membership may see its case, and whether it may
+    edit it. Any other conversation is a 404, and the attempt is logged as a denial (T1, T3)."""
+    membership = request.membership
+    conversation = (
+        Conversation.objects.filter(
+            municipality_id=membership.municipality_id,
+            case__in=visible_cases(membership).values("pk"),
+            code=code,
+        )
+        .select_related("case__child", "created_by")
+        .first()
+    )
+    if conversation is None:
+        record(
+            Action.DENIED,
+            user=request.user,
+            membership=membership,
+            criterion=f"conversation {code}",
+        )
+        raise Http404("No such conversation")
+    return conversation, membership.role == Membership.Role.CASEWORKER
+
+
+def get_editable_conversation_for_user(
+    request: AuthenticatedHttpRequest, code: UUID
+) -> Conversation:
+    """As get_conversation_for_user, and a logged 403 for a reader who may not edit it."""
+    conversation, can_edit = get_conversation_for_user(request, code)
+    if not can_edit:
+        _refuse(request, f"read-only: conversation {code}")
+    return conversation
+
+
+def get_editable_case_for_user(request: AuthenticatedHttpRequest, code: UUID) -> Case:
+    """The case a new conversation is recorded in: get_case_for_user, and a logged 403 for a
+    reader who may not edit it."""
+    case, can_edit = get_case_for_user(request, code)
+    if not can_edit:
+        _refuse(request, f"read-only: case {code}")
+    return case
+
+
+def _refuse(request: AuthenticatedHttpRequest, criterion: str) -> NoReturn:
+    record(Action.DENIED, user=request.user, membership=request.membership, criterion=criterion)
+    raise PermissionDenied(criterion)
