@@ -26,10 +26,20 @@ PLATFORM_CHAIN = 0  # events outside any municipality (e.g. a failed login with 
 _CPR = re.compile(r"(?<!\d)(\d(?:[\s-]*\d){5})[\s-]*\d(?:[\s-]*\d){3}(?!\d)")
 
 
+# An object's UUID in a criterion ("case 1c0e…") is kept whole: its digit groups can look like a
+# CPR number typed with dashes ("…4e27-9119-3625…"), and masking them would corrupt the id.
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
 def mask_criterion(text: str) -> str:
     """Mask anything that looks like a CPR number and cap the length (T7: no raw CPR in logs)."""
     printable = "".join(ch if ch.isprintable() else " " for ch in text)
-    return _CPR.sub(r"\1-xxxx", printable)[:300]
+    parts, end = [], 0
+    for uuid_match in _UUID.finditer(printable):
+        parts += [_CPR.sub(r"\1-xxxx", printable[end : uuid_match.start()]), uuid_match.group()]
+        end = uuid_match.end()
+    parts.append(_CPR.sub(r"\1-xxxx", printable[end:]))
+    return "".join(parts)[:300]
 
 
 def record(
