@@ -295,11 +295,14 @@ def _describe(kind: str, happened_on: date, obj: Any) -> TimelineItem:
     label = detail = ""
     if kind == CONVERSATION:
         title = _("Børnesamtale: %(place)s") % {"place": obj.place}
-        detail = ngettext(
-            "%(n)d udsagn med barnets egne ord",
-            "%(n)d udsagn med barnets egne ord",
-            obj.statement_count,
-        ) % {"n": obj.statement_count}
+        if obj.statement_count:
+            detail = ngettext(
+                "%(n)d udsagn med barnets egne ord",
+                "%(n)d udsagn med barnets egne ord",
+                obj.statement_count,
+            ) % {"n": obj.statement_count}
+        else:
+            detail = _("Barnets egne ord er ikke skrevet ned")
         if obj.had_bisidder:
             detail += " · " + _("med bisidder")
     elif kind == DECISION:

@@ -99,7 +99,7 @@ def test_it_has_a_skip_link_on_the_case_page(
     visitor.goto(world.cases[0].get_absolute_url())
     visitor.assert_skip_link_first()
     page.keyboard.press("Tab")
-    expect(page.get_by_role("link", name="Tilbage til sagerne")).to_be_focused()
+    expect(page.get_by_role("link", name="Tilbage til oversigten")).to_be_focused()
     visitor.assert_no_problems()
 
 

@@ -13,7 +13,7 @@ from inddrag.children.models import Assignment, Case, Handover, Measure
 from inddrag.children.timeline import PAGE_SIZE, TimelineItem, timeline_rows
 from inddrag.conversations.models import Conversation, Statement
 from inddrag.decisions.models import Decision
-from inddrag.test import BaseTestCase, make_member
+from inddrag.test import BaseTestCase, make_conversation, make_member
 
 # What htmx 4 sends for a filter or page link of the timeline.
 HTMX = {"HX-Request": "true", "HX-Request-Type": "partial", "HX-Target": "section#timeline"}
@@ -140,6 +140,13 @@ class TimelineTestCase(BaseTestCase):
         self.assertContains(r, "Indsats sluttet: Forebyggende støtte")
         self.assertContains(r, "Alice Testesen blev sagsbehandler")
         self.assertContains(r, '<time datetime="2024-04-01">1. april 2024</time>', html=True)
+
+    def test_it_says_when_no_words_of_the_child_were_written_down(self) -> None:
+        make_conversation(self.case_a, self.alice)
+        self.login(self.alice)
+        r = self.client.get(self.url)
+        self.assertContains(r, "Barnets egne ord er ikke skrevet ned")
+        self.assertNotContains(r, "0 udsagn")
 
     def test_it_says_in_words_whether_the_child_was_heard(self) -> None:
         """Not by colour alone: the words say it."""
