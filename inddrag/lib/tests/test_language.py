@@ -72,7 +72,7 @@ class LanguageTestCase(BaseTestCase):
         self.login(self.alice)
         self.choose("en")
         r = self.client.get(self.case_a.get_absolute_url())
-        self.assertContains(r, "Back to cases")
+        self.assertContains(r, "Back to the overview")
         self.assertContains(r, "Show the full CPR number")
         self.assertContains(r, "Children's Act (barnets lov) § 3")
 
