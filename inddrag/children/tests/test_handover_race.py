@@ -38,7 +38,7 @@ class HandoverRaceTestCase(TransactionTestCase):
         self.assertFalse(
             isinstance(database, SQLiteWrapper) and database.is_in_memory_db(),
             "Needs a file-based SQLite test database (an in-memory one answers a second writer "
-            "with 'table is locked' instead of waiting): run ./test, or set DB_TEST_NAME",
+            "with 'table is locked' instead of waiting): DB_TEST_NAME must name a file",
         )
         patcher = mock.patch("inddrag.children.services.record")
         patcher.start()

@@ -1,8 +1,8 @@
 """T19 and T20 with real concurrency: threads, each with its own database connection, started
 together by a barrier, against committed data (so a TransactionTestCase).
 
-On SQLite this needs a test database in a file (`./test` sets DB_TEST_NAME): connections to an
-in-memory database share one cache with table locks that fail at once instead of waiting."""
+On SQLite this needs a test database in a file (the settings make one per process): connections
+to an in-memory database share one cache with table locks that fail at once instead of waiting."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ class ConcurrentWritesTestCase(TransactionTestCase):
             self.assertNotIn(
                 "mode=memory",
                 connection.settings_dict["NAME"],
-                "T19/T20 need a file-based SQLite test database: run ./test, or set DB_TEST_NAME",
+                "T19/T20 need a file-based SQLite test database (DB_TEST_NAME must name a file)",
             )
         _append_only_triggers(on=True)
         nordby = make_municipality("Nordby Kommune")
