@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inddrag.accounts.models import User
 from inddrag.children.models import Case, Child, Measure, NetworkMember
-from inddrag.lib.dates import age_on
+from inddrag.lib.dates import age_on, birthday
 from inddrag.lib.text import reject_markup
 from inddrag.municipalities.models import Membership
 
@@ -122,14 +122,6 @@ class CaseListForm(forms.Form):
 
 _PHONE = re.compile(r"^\+?[0-9 ]+$")
 NIL = UUID(int=0)  # "no caseworker" in the handover form's hidden field
-
-
-def birthday(birth_date: date, years: int) -> date:
-    """The day the child turns `years` (1 March for a 29 February child in a common year)."""
-    try:
-        return birth_date.replace(year=birth_date.year + years)
-    except ValueError:
-        return date(birth_date.year + years, 3, 1)
 
 
 def _text(

@@ -26,7 +26,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from inddrag.decisions.models import DueRules
-from inddrag.lib.dates import age_on
+from inddrag.lib.dates import age_on, birthday
 
 ADULT_AGE = 18
 DUE_SOON_DAYS = 30  # the "due within 30 days" filter of the caseload
@@ -102,15 +102,6 @@ class Involvement:
     @property
     def is_placed(self) -> bool:
         return self.placement_started_on is not None
-
-
-def birthday(birth_date: date, years: int) -> date:
-    """The day a child turns `years` old: the first day `age_on` says so (29 February → 1 March
-    in other years)."""
-    try:
-        return birth_date.replace(year=birth_date.year + years)
-    except ValueError:  # 29 February in a year that has none
-        return date(birth_date.year + years, 3, 1)
 
 
 def _due(kind: DueKind, due_on: date, today: date, *, is_tracked: bool = True) -> Due:

@@ -8,11 +8,11 @@ from inddrag.children.involvement import (
     Due,
     DueKind,
     Involvement,
-    birthday,
     involvement,
 )
 from inddrag.children.models import Measure
 from inddrag.decisions.models import DueRules
+from inddrag.lib.dates import birthday
 
 TODAY = date(2025, 6, 15)
 BORN = date(2012, 3, 5)  # 13 years old on TODAY
