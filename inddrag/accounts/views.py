@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.signals import user_login_failed
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from inddrag.accounts.forms import DisableUserForm, LiftLockoutForm, PasswordFor
 from inddrag.accounts.http import AuthenticatedHttpRequest
 from inddrag.accounts.models import User
 from inddrag.accounts.policy import Role, allow, public
-from inddrag.audit.log import Action, record
+from inddrag.audit.log import Action, record, refuse
 
 PENDING_KEY = "pending_login"
 PENDING_SECONDS = 300
@@ -245,13 +245,7 @@ def disable(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         .first()
     )
     if target is None:  # not this municipality's: a 404 like any unknown code, and logged (T1)
-        record(
-            Action.DENIED,
-            user=request.user,
-            membership=request.membership,
-            criterion=f"user {code}",
-        )
-        raise Http404("No such user")
+        refuse(request, f"user {code}")
     form = DisableUserForm(request.POST or None)
     if target == request.user:
         messages.error(request, _("Du kan ikke deaktivere din egen konto."))

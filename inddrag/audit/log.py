@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.db import IntegrityError, connection, transaction
+from django.http import Http404
 from django.utils import timezone
 
 from inddrag.audit.context import EMPTY, current
 from inddrag.audit.models import AccessEvent, ChainHead
 
 if TYPE_CHECKING:
+    from inddrag.accounts.http import AuthenticatedHttpRequest
     from inddrag.accounts.models import User
     from inddrag.children.models import Child
     from inddrag.municipalities.models import Membership, Municipality
@@ -143,3 +145,10 @@ def _lock_head(chain: int, sql: _Statements) -> tuple[Any, int, str]:
     except IntegrityError:
         head = ChainHead.objects.select_for_update().get(chain=chain)
     return head.pk, head.seq, head.last_hash
+
+
+def refuse(request: AuthenticatedHttpRequest, criterion: str) -> NoReturn:
+    """Log the denied request and answer 404, exactly as for an object that does not exist, so
+    an object of another municipality or caseload never shows that it exists (T1, T3, T5)."""
+    record(Action.DENIED, user=request.user, membership=request.membership, criterion=criterion)
+    raise Http404(criterion)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
 
 from inddrag.accounts.http import AuthenticatedHttpRequest
-from inddrag.audit.log import Action, record
+from inddrag.audit.log import Action, record, refuse
 from inddrag.children.models import Case
 from inddrag.municipalities.models import Membership
 
@@ -41,6 +41,19 @@ def get_case_for_user(request: AuthenticatedHttpRequest, code: UUID) -> tuple[Ca
         .first()
     )
     if case is None:
-        record(Action.DENIED, user=request.user, membership=membership, criterion=f"case {code}")
-        raise Http404("No such case")
+        refuse(request, f"case {code}")
     return case, membership.role == Role.CASEWORKER
+
+
+def get_editable_case_for_user(request: AuthenticatedHttpRequest, code: UUID) -> Case:
+    """get_case_for_user, and a logged 403 for a reader who may not change the case."""
+    case, can_edit = get_case_for_user(request, code)
+    if not can_edit:
+        record(
+            Action.DENIED,
+            user=request.user,
+            membership=request.membership,
+            criterion=f"read-only: case {code}",
+        )
+        raise PermissionDenied(f"read-only: case {code}")
+    return case

@@ -10,8 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -20,9 +19,9 @@ from django.views.decorators.http import require_http_methods
 
 from inddrag.accounts.http import AuthenticatedHttpRequest
 from inddrag.accounts.policy import Role, allow
-from inddrag.audit.log import Action, record
+from inddrag.audit.log import Action, record, refuse
 from inddrag.children import services
-from inddrag.children.access import get_case_for_user
+from inddrag.children.access import get_case_for_user, get_editable_case_for_user
 from inddrag.children.forms import (
     EndNetworkMemberForm,
     HandoverForm,
@@ -33,30 +32,16 @@ from inddrag.children.models import Case, Measure, NetworkMember
 
 
 def _editable_case(request: AuthenticatedHttpRequest, code: UUID) -> Case:
-    """The case, if the current user may see it (else 404) and change it (else 403)."""
-    case, can_edit = get_case_for_user(request, code)
-    if not can_edit:  # kept for any read-only role the policy may admit later
-        record(
-            Action.DENIED,
-            user=request.user,
-            membership=request.membership,
-            criterion=f"read-only: case {code}",
-        )
-        raise PermissionDenied
-    return case
+    """The case, if the current user may see it (else 404) and change it (else 403); the 403
+    is kept for any read-only role the policy may admit later."""
+    return get_editable_case_for_user(request, code)
 
 
 def _member_of(request: AuthenticatedHttpRequest, case: Case, member: UUID) -> NetworkMember:
     """A person in the network of the case's child; anyone else's is a logged 404 (T1, T3)."""
     found = case.child.network.filter(code=member).first()
     if found is None:
-        record(
-            Action.DENIED,
-            user=request.user,
-            membership=request.membership,
-            criterion=f"network member {member}",
-        )
-        raise Http404("No such network member")
+        refuse(request, f"network member {member}")
     return found
 
 
@@ -64,13 +49,7 @@ def _measure_of(request: AuthenticatedHttpRequest, case: Case, measure: UUID) ->
     """A measure of this case; any other is a logged 404 (T1, T3)."""
     found = case.measures.filter(code=measure).first()
     if found is None:
-        record(
-            Action.DENIED,
-            user=request.user,
-            membership=request.membership,
-            criterion=f"measure {measure}",
-        )
-        raise Http404("No such measure")
+        refuse(request, f"measure {measure}")
     return found
 
 

@@ -7,12 +7,10 @@ from typing import NoReturn
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 
 from inddrag.accounts.http import AuthenticatedHttpRequest
-from inddrag.audit.log import Action, record
-from inddrag.children.access import get_case_for_user, visible_cases
-from inddrag.children.models import Case
+from inddrag.audit.log import Action, record, refuse
+from inddrag.children.access import visible_cases
 from inddrag.conversations.models import Conversation
 from inddrag.municipalities.models import Membership
 
@@ -33,13 +31,7 @@ def get_conversation_for_user(
         .first()
     )
     if conversation is None:
-        record(
-            Action.DENIED,
-            user=request.user,
-            membership=membership,
-            criterion=f"conversation {code}",
-        )
-        raise Http404("No such conversation")
+        refuse(request, f"conversation {code}")
     return conversation, membership.role == Membership.Role.CASEWORKER
 
 
@@ -51,15 +43,6 @@ def get_editable_conversation_for_user(
     if not can_edit:
         _refuse(request, f"read-only: conversation {code}")
     return conversation
-
-
-def get_editable_case_for_user(request: AuthenticatedHttpRequest, code: UUID) -> Case:
-    """The case a new conversation is recorded in: get_case_for_user, and a logged 403 for a
-    reader who may not edit it."""
-    case, can_edit = get_case_for_user(request, code)
-    if not can_edit:
-        _refuse(request, f"read-only: case {code}")
-    return case
 
 
 def _refuse(request: AuthenticatedHttpRequest, criterion: str) -> NoReturn:

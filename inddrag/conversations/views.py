@@ -14,11 +14,11 @@ from django.views.decorators.http import require_http_methods
 from inddrag.accounts.http import AuthenticatedHttpRequest
 from inddrag.accounts.policy import Role, allow
 from inddrag.audit.log import Action, record
+from inddrag.children.access import get_editable_case_for_user
 from inddrag.children.models import Case
 from inddrag.conversations import services
 from inddrag.conversations.access import (
     get_conversation_for_user,
-    get_editable_case_for_user,
     get_editable_conversation_for_user,
 )
 from inddrag.conversations.forms import (

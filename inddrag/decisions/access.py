@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.http import Http404
-
 from inddrag.accounts.http import AuthenticatedHttpRequest
-from inddrag.audit.log import Action, record
+from inddrag.audit.log import refuse
 from inddrag.children.access import visible_cases
 from inddrag.decisions.models import Decision
 from inddrag.municipalities.models import Membership
@@ -27,8 +25,5 @@ def get_decision_for_user(request: AuthenticatedHttpRequest, code: UUID) -> tupl
         .first()
     )
     if decision is None:
-        record(
-            Action.DENIED, user=request.user, membership=membership, criterion=f"decision {code}"
-        )
-        raise Http404("No such decision")
+        refuse(request, f"decision {code}")
     return decision, membership.role == Membership.Role.CASEWORKER

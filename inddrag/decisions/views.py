@@ -3,7 +3,6 @@ from __future__ import annotations
 from uuid import UUID, uuid4
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from inddrag.accounts.http import AuthenticatedHttpRequest
 from inddrag.accounts.policy import Role, allow
 from inddrag.audit.log import Action, record
-from inddrag.children.access import get_case_for_user
+from inddrag.children.access import get_editable_case_for_user
 from inddrag.children.models import Case
 from inddrag.decisions import services
 from inddrag.decisions.access import get_decision_for_user
@@ -28,10 +27,8 @@ def create(request: AuthenticatedHttpRequest, case_code: UUID) -> HttpResponse:
     """Record a decision or a recommendation. The form says whether the child has been heard
     before the chosen date and, if not, demands a reason (barnets lov § 5). An HTMX GET with a
     date answers with that check alone."""
-    case, can_edit = get_case_for_user(request, case_code)
-    if not can_edit:  # the policy admits caseworkers only; this guards the case's own rule
-        record(Action.DENIED, user=request.user, membership=request.membership, obj=case)
-        raise PermissionDenied
+    # The policy admits caseworkers only; this guards the case's own rule (assigned caseworker).
+    case = get_editable_case_for_user(request, case_code)
     rules = DueRules.for_municipality(case.municipality)
     today = timezone.localdate()
     url = reverse("decisions:create", args=[case.code])

@@ -5,10 +5,8 @@ from django.test import RequestFactory
 
 from inddrag.accounts.http import AuthenticatedHttpRequest
 from inddrag.audit.models import AccessEvent
-from inddrag.conversations.access import (
-    get_editable_case_for_user,
-    get_editable_conversation_for_user,
-)
+from inddrag.children.access import get_editable_case_for_user
+from inddrag.conversations.access import get_editable_conversation_for_user
 from inddrag.municipalities.models import Membership
 from inddrag.test import BaseTestCase, make_conversation
 
