@@ -36,7 +36,8 @@ def get_case_for_user(request: AuthenticatedHttpRequest, code: UUID) -> tuple[Ca
     membership = request.membership
     case = (
         visible_cases(membership)
-        .select_related("child", "unit", "municipality")
+        # The due rules too: the case page and the decision form read them.
+        .select_related("child", "unit", "municipality__due_rules")
         .filter(code=code)
         .first()
     )

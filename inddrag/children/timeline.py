@@ -1,15 +1,14 @@
 """The reads of the case page: the child's perspective and the case's timeline (house style
 rule 11).
 
-The timeline merges five tables. A page of it is one UNION ALL of a small `.values()` query per
-kind (date, kind, id), sorted and cut with ORDER BY … LIMIT/OFFSET in the database, and then one
-query per kind present on the page for the details: the number of queries does not grow with the
-number of items, and Python never holds more than one page."""
+The timeline merges five tables. A page of it is one query: a UNION ALL of a small `.values()`
+query per kind with the same columns (COLUMNS: the date, the kind, and what an item shows),
+sorted, counted with a window and cut with ORDER BY … LIMIT/OFFSET in the database. The number of
+queries does not grow with the number of items, and Python never holds more than one page."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
@@ -20,21 +19,25 @@ from django import forms
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     CharField,
-    Count,
     Exists,
     F,
+    Field,
+    IntegerField,
     OuterRef,
     QuerySet,
+    UUIDField,
     Value,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Cast, TruncDate
 from django.urls import reverse
 from django.utils import formats
 from django.utils.timezone import get_current_timezone_name
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
+from inddrag.accounts.models import User
 from inddrag.children.models import Assignment, Case, Handover, Measure
 from inddrag.conversations.models import Conversation, Statement
 from inddrag.conversations.queries import latest_statements
@@ -128,21 +131,63 @@ def perspective(case: Case, *, can_edit: bool) -> Perspective:
     return Perspective(statements, hidden_count)
 
 
+# The columns every kind of row has, so the kinds can be UNIONed and a page of the timeline is
+# one query with everything its items show: what a kind does not have is NULL.
+COLUMNS = (
+    "happened_on",
+    "row_kind",
+    "item_id",
+    "item_code",  # the conversation's, decision's or measure's; NULL for the others
+    "text_a",  # place / title / description
+    "text_b",  # decision kind / measure kind
+    "text_c",  # not heard: reason
+    "text_d",  # not heard: note
+    "flag",  # had a bisidder / child heard
+    "by_id",  # assignment: the caseworker; handover: the new caseworker
+    "by_first",
+    "by_last",
+    "by_username",
+    "from_id",  # handover: the old caseworker, if any
+    "from_first",
+    "from_last",
+    "from_username",
+)
+
+
+# The type of each column's NULL (a kind without the column). Typed, because PostgreSQL settles
+# the type of a UNION's column pair by pair: NULL UNION NULL is text, and text UNION bigint fails.
+_NULLS: dict[str, Field[Any, Any]] = {
+    **{name: CharField() for name in COLUMNS[3:]},
+    "item_code": UUIDField(),
+    "flag": BooleanField(),
+    "by_id": IntegerField(),
+    "from_id": IntegerField(),
+}
+
+
 def _rows(kind: str, case_id: int, *, today: date) -> QuerySet[Any, Any]:
-    """(happened_on, row_kind, item_id) of one kind of row; the same columns for every kind, so
-    the kinds can be UNIONed."""
+    """One kind of row with the COLUMNS, in their order."""
+    none: dict[str, Any] = {name: Cast(Value(None), _NULLS[name]) for name in COLUMNS[3:]}
     on: Any
     rows: QuerySet[Any]
     if kind == CONVERSATION:
         rows, on = Conversation.objects.filter(case_id=case_id), F("held_on")
+        fields = {"item_code": F("code"), "text_a": F("place"), "flag": F("had_bisidder")}
     elif kind == DECISION:
         rows, on = Decision.objects.filter(case_id=case_id), F("decided_on")
-    elif kind == MEASURE_STARTED:
-        rows = Measure.objects.filter(case_id=case_id, started_on__lte=today)
-        on = F("started_on")
-    elif kind == MEASURE_ENDED:
-        rows = Measure.objects.filter(case_id=case_id, ended_on__lte=today)
-        on = F("ended_on")
+        fields = {
+            "item_code": F("code"),
+            "text_a": F("title"),
+            "text_b": F("kind"),
+            "text_c": F("not_heard_reason"),
+            "text_d": F("not_heard_note"),
+            "flag": F("child_heard"),
+        }
+    elif kind in (MEASURE_STARTED, MEASURE_ENDED):
+        on = F("started_on") if kind == MEASURE_STARTED else F("ended_on")
+        lookup = "started_on__lte" if kind == MEASURE_STARTED else "ended_on__lte"
+        rows = Measure.objects.filter(case_id=case_id, **{lookup: today})
+        fields = {"item_code": F("code"), "text_a": F("description"), "text_b": F("kind")}
     elif kind == ASSIGNMENT:
         # A handover starts the new caseworker's assignment at the moment of the handover; that
         # change is shown once, as the handover.
@@ -153,27 +198,47 @@ def _rows(kind: str, case_id: int, *, today: date) -> QuerySet[Any, Any]:
         )
         rows = Assignment.objects.filter(case_id=case_id).exclude(Exists(by_handover))
         on = TruncDate("started_at")
+        fields = {
+            "by_id": F("caseworker_id"),
+            "by_first": F("caseworker__first_name"),
+            "by_last": F("caseworker__last_name"),
+            "by_username": F("caseworker__username"),
+        }
     elif kind == HANDOVER:
         rows, on = Handover.objects.filter(case_id=case_id), TruncDate("handed_over_at")
+        fields = {
+            "item_code": F("code"),
+            "by_id": F("to_caseworker_id"),
+            "by_first": F("to_caseworker__first_name"),
+            "by_last": F("to_caseworker__last_name"),
+            "by_username": F("to_caseworker__username"),
+            "from_id": F("from_caseworker_id"),
+            "from_first": F("from_caseworker__first_name"),
+            "from_last": F("from_caseworker__last_name"),
+            "from_username": F("from_caseworker__username"),
+        }
     else:
         raise ValueError(kind)
-    return rows.values(
+    return rows.order_by().values(
         happened_on=on,
         row_kind=Value(kind, output_field=CharField()),
         item_id=F("pk"),
+        **{**none, **fields},
     )
 
 
 def timeline_rows(case: Case, *, kind: str, today: date) -> QuerySet[Any, Any]:
     """The case's timeline as one query, newest first; `kind` is a key of FILTERS."""
-    return _timeline_rows(case.pk, kind=kind, today=today)
+    return _timeline_rows(case.pk, kind=kind, today=today).order_by(*_ORDER)
+
+
+# Same day: a fixed order of kinds, then the newest row first, so pages never overlap.
+_ORDER = ("-happened_on", "row_kind", "-item_id")
 
 
 def _timeline_rows(case_id: int, *, kind: str, today: date) -> QuerySet[Any, Any]:
     first, *others = [_rows(row_kind, case_id, today=today) for row_kind in FILTERS[kind]]
-    rows = first.union(*others, all=True) if others else first
-    # Same day: a fixed order of kinds, then the newest row first, so pages never overlap.
-    return rows.order_by("-happened_on", "row_kind", "-item_id")
+    return first.union(*others, all=True) if others else first
 
 
 # Stand-ins for the case and today's date while a timeline's SQL is built (see _TimelineSQL).
@@ -183,9 +248,13 @@ _TODAY = date(1901, 2, 3)
 
 @dataclass(frozen=True)
 class _TimelineSQL:
-    """The SQL of `timeline_rows`, built by the ORM once per filter and kept (as audit/log.py
+    """The SQL of a timeline page, built by the ORM once per filter and kept (as audit/log.py
     does): building the UNION of six queries took more than ten times as long as SQLite took to
-    run it, and the case page is measured (bench/pages.py)."""
+    run it, and the case page is measured (bench/pages.py).
+
+    `page` returns a page of rows (COLUMNS), then the number of statements of a conversation
+    (counted for the page's rows only) and the number of all rows (a window count), so a page
+    that has rows costs one query; `count` is for a page number past the end."""
 
     count: str
     page: str  # ordered, ending in LIMIT %s OFFSET %s
@@ -194,16 +263,34 @@ class _TimelineSQL:
     @classmethod
     def build(cls, kind: str) -> _TimelineSQL:
         rows = _timeline_rows(_CASE, kind=kind, today=_TODAY)
-        ordered, params = rows.query.get_compiler(using=rows.db).as_sql()
-        unordered, unordered_params = rows.order_by().query.get_compiler(using=rows.db).as_sql()
-        if tuple(params) != tuple(unordered_params):
-            raise RuntimeError("the timeline's parameters depend on its order")
+        union, params = rows.query.get_compiler(using=rows.db).as_sql()
         stand_ins = [p for p in params if p == _CASE]
         if len(stand_ins) != len(FILTERS[kind]):
             raise RuntimeError("the timeline's SQL lost track of its case")
+        q = connection.ops.quote_name
+
+        def order(table: str) -> str:
+            return ", ".join(
+                f"{table}.{q(name.lstrip('-'))} {'DESC' if name.startswith('-') else 'ASC'}"
+                for name in _ORDER
+            )
+
+        statements = q(Statement._meta.db_table)
+        of = q(Statement._meta.get_field("conversation").column)
+        number = (
+            f"(SELECT COUNT(*) FROM {statements} WHERE {statements}.{of} = page.{q('item_id')}"
+            f" AND page.{q('row_kind')} = '{CONVERSATION}')"
+        )
         return cls(
-            count=f"SELECT COUNT(*) FROM ({unordered}) timeline",
-            page=f"{ordered} LIMIT %s OFFSET %s",
+            count=f"SELECT COUNT(*) FROM ({union}) timeline",
+            page=(
+                f"SELECT {', '.join(f'page.{q(name)}' for name in COLUMNS)}, {number},"
+                f" page.{q('total')} FROM ("
+                f"SELECT {', '.join(f'timeline.{q(name)}' for name in COLUMNS)},"
+                f" COUNT(*) OVER () AS {q('total')} FROM ({union}) timeline"
+                f" ORDER BY {order('timeline')} LIMIT %s OFFSET %s"
+                f") page ORDER BY {order('page')}"
+            ),
             params=tuple(params),
         )
 
@@ -220,63 +307,132 @@ def _timeline_sql(vendor: str, timezone_name: str, kind: str) -> _TimelineSQL:
     return _TimelineSQL.build(kind)
 
 
-class _TimelineRows:
-    """A case's timeline rows for the Paginator: count() and a slice, one query each."""
+class _Total:
+    """What the Paginator counts: the total that came with the page's rows."""
 
-    def __init__(self, case_id: int, *, kind: str, today: date) -> None:
-        self.sql = _timeline_sql(connection.vendor, get_current_timezone_name(), kind)
-        self.params = self.sql.bind(case_id, today)
+    def __init__(self, total: int) -> None:
+        self.total = total
 
     def count(self) -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql.count, self.params)
-            return int(cursor.fetchone()[0])
+        return self.total
 
-    def __len__(self) -> int:
-        return self.count()
 
-    def __getitem__(self, window: slice) -> list[dict[str, Any]]:
-        offset, stop = window.start or 0, window.stop
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql.page, [*self.params, stop - offset, offset])
-            return [
-                {"happened_on": _as_date(on), "row_kind": kind, "item_id": pk}
-                for on, kind, pk in cursor.fetchall()
-            ]
+def _page_number(page: Any) -> int:
+    try:
+        number = int(page)
+    except (TypeError, ValueError):
+        return 1
+    return max(number, 1)
 
 
 def timeline_page(
     case: Case, *, kind: str, page: Any, today: date
-) -> tuple[Page[dict[str, Any]], list[TimelineItem]]:
-    """One page of the timeline with each item's object.
+) -> tuple[Page[Any], list[TimelineItem]]:
+    """One page of the timeline, as Paginator.get_page would give it (a page number that is not
+    a number is the first page, one past the end the last), with each item's words and object.
 
-    Note: a count and the page's rows (two queries), then one query per kind on the page."""
-    rows = _TimelineRows(case.pk, kind=kind, today=today)
-    paginated: Page[dict[str, Any]] = Paginator(rows, PAGE_SIZE).get_page(page)  # type: ignore[arg-type]
-    ids: dict[str, list[int]] = defaultdict(list)
-    for row in paginated.object_list:
-        group = MEASURE_STARTED if row["row_kind"] == MEASURE_ENDED else row["row_kind"]
-        ids[group].append(row["item_id"])
-    objects: dict[str, dict[int, Any]] = {}
-    for group, pks in ids.items():
-        objects[group] = {obj.pk: obj for obj in _details(group, pks)}
-    # One reverse() per kind instead of one per item.
-    urls = {
-        group: reverse(name, args=[_PLACEHOLDER])
-        for group, name in [(CONVERSATION, "conversations:detail"), (DECISION, "decisions:detail")]
-        if group in ids
-    }
-    items = []
-    for row in paginated.object_list:
-        group = MEASURE_STARTED if row["row_kind"] == MEASURE_ENDED else row["row_kind"]
-        obj = objects[group].get(row["item_id"])
-        if obj is not None:
-            item = _describe(row["row_kind"], row["happened_on"], obj)
-            if group in urls:
-                url = urls[group].replace(str(_PLACEHOLDER), str(obj.code))
-                item = dataclasses.replace(item, url=url)
-            items.append(item)
-    return paginated, items
+    Note: one query; two for a page number past the end."""
+    sql = _timeline_sql(connection.vendor, get_current_timezone_name(), kind)
+    params = sql.bind(case.pk, today)
+    number = _page_number(page)
+
+    def fetch(number: int) -> list[tuple[Any, ...]]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql.page, [*params, PAGE_SIZE, (number - 1) * PAGE_SIZE])
+            return list(cursor.fetchall())
+
+    rows = fetch(number)
+    if rows:
+        total = int(rows[0][-1])
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql.count, params)
+            total = int(cursor.fetchone()[0])
+        if number > 1 and total:
+            number = (total + PAGE_SIZE - 1) // PAGE_SIZE
+            rows = fetch(number)
+        else:
+            number = 1
+    paginator: Paginator[Any] = Paginator(_Total(total), PAGE_SIZE)  # type: ignore[arg-type]
+    items = [_item(row, today) for row in rows]
+    return Page(items, number, paginator), items
+
+
+_MODELS: dict[str, type[Any]] = {
+    CONVERSATION: Conversation,
+    DECISION: Decision,
+    MEASURE_STARTED: Measure,
+    MEASURE_ENDED: Measure,
+    ASSIGNMENT: Assignment,
+    HANDOVER: Handover,
+}
+
+
+def _load(model: type[Any], loaded: dict[str, Any]) -> Any:
+    """An instance with only these fields loaded, as `.only()` gives it (from_db wants the
+    values in the model's field order)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in loaded]
+    return model.from_db(connection.alias, names, [loaded[name] for name in names])
+
+
+def _user(pk: Any, first: Any, last: Any, username: Any) -> Any:
+    if pk is None:
+        return None
+    return _load(User, {"id": pk, "first_name": first, "last_name": last, "username": username})
+
+
+def _item(row: tuple[Any, ...], today: date) -> TimelineItem:
+    """A page row as its item: its words, its link and its object, loaded with only the columns
+    the timeline shows (as `.only()` would; anything else is read on access)."""
+    values = dict(zip((*COLUMNS, "number"), row, strict=False))
+    kind, pk = values["row_kind"], values["item_id"]
+    code = values["item_code"]
+    if code is not None and not isinstance(code, UUID):
+        code = UUID(code)
+    loaded: dict[str, Any] = {"id": pk}
+    if code is not None:
+        loaded["code"] = code
+    if kind == CONVERSATION:
+        loaded.update(place=values["text_a"], had_bisidder=bool(values["flag"]))
+    elif kind == DECISION:
+        loaded.update(
+            title=values["text_a"],
+            kind=values["text_b"],
+            not_heard_reason=values["text_c"],
+            not_heard_note=values["text_d"],
+            child_heard=bool(values["flag"]),
+        )
+    elif kind in (MEASURE_STARTED, MEASURE_ENDED):
+        loaded.update(description=values["text_a"], kind=values["text_b"])
+    obj = _load(_MODELS[kind], loaded)
+    by = _user(values["by_id"], values["by_first"], values["by_last"], values["by_username"])
+    if kind == CONVERSATION:
+        obj.statement_count = int(values["number"] or 0)
+    elif kind == ASSIGNMENT:
+        obj.caseworker = by
+    elif kind == HANDOVER:
+        obj.to_caseworker = by
+        obj.from_caseworker = _user(
+            values["from_id"], values["from_first"], values["from_last"], values["from_username"]
+        )
+    item = _describe(kind, _as_date(values["happened_on"]), obj)
+    url = _URLS.get(kind)
+    if url is not None:
+        item = dataclasses.replace(item, url=_url(url, code))
+    return item
+
+
+_URLS = {CONVERSATION: "conversations:detail", DECISION: "decisions:detail"}
+
+
+def _url(name: str, code: UUID) -> str:
+    """reverse() once per kind and language prefix, then the code put in."""
+    return _url_pattern(name, get_language()).replace(str(_PLACEHOLDER), str(code))
+
+
+@lru_cache(maxsize=64)
+def _url_pattern(name: str, language: str | None) -> str:
+    return reverse(name, args=[_PLACEHOLDER])
 
 
 @lru_cache(maxsize=512)
@@ -332,41 +488,6 @@ def _describe(kind: str, happened_on: date, obj: Any) -> TimelineItem:
         raise ValueError(kind)
     is_warning = kind == DECISION and not obj.child_heard
     return TimelineItem(kind, happened_on, obj, str(title), str(label), is_warning, str(detail))
-
-
-def _details(group: str, pks: list[int]) -> QuerySet[Any]:
-    """The objects behind a page's rows of one kind, with only the columns the timeline shows."""
-    names = ("caseworker__first_name", "caseworker__last_name", "caseworker__username")
-    if group == CONVERSATION:
-        return (
-            Conversation.objects.filter(pk__in=pks)
-            .only("code", "held_on", "place", "had_bisidder")
-            .annotate(statement_count=Count("statements"))
-        )
-    if group == DECISION:
-        return Decision.objects.filter(pk__in=pks).only(
-            "code", "kind", "title", "child_heard", "not_heard_reason", "not_heard_note"
-        )
-    if group == MEASURE_STARTED:
-        return Measure.objects.filter(pk__in=pks).only("kind", "description")
-    if group == ASSIGNMENT:
-        return (
-            Assignment.objects.filter(pk__in=pks)
-            .select_related("caseworker")
-            .only("started_at", "caseworker", *names)
-        )
-    if group == HANDOVER:
-        return (
-            Handover.objects.filter(pk__in=pks)
-            .select_related("from_caseworker", "to_caseworker")
-            .only(
-                "from_caseworker",
-                "to_caseworker",
-                *(f"from_{name}" for name in names),
-                *(f"to_{name}" for name in names),
-            )
-        )
-    raise ValueError(group)
 
 
 def _as_date(value: date | str) -> date:

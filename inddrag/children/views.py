@@ -37,8 +37,8 @@ def _case_page(
 ) -> HttpResponse:
     """The whole case page: the child's perspective first, then the facts and the timeline.
 
-    Note: 8 queries, plus one per kind of item on the timeline's page (at most 5) and one more
-    for a leader; none per row or item (see the query-count tests in test_case_detail)."""
+    Note: 8 queries (the timeline's page is one of them) and one more for a leader; none per
+    row or item (see the query-count tests in test_case_detail)."""
     today, now = timezone.localdate(), timezone.now()
     child = case.child
     measures = (
@@ -57,7 +57,15 @@ def _case_page(
         "network": child.network.exclude(ended_on__lte=today).order_by("kind", "name", "pk"),
         "measures": measures,
         "caseworker_changes": timeline.caseworker_changes(case, now=now),
-        "assignments": case.assignments.select_related("caseworker").order_by("-started_at"),
+        "assignments": case.assignments.select_related("caseworker")
+        .only(
+            "started_at",
+            "ended_at",
+            "caseworker__first_name",
+            "caseworker__last_name",
+            "caseworker__username",
+        )
+        .order_by("-started_at"),
         **_timeline_context(request, case),
         **extra,
     }

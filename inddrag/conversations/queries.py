@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypedDict
-
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
 from inddrag.children.models import Case
-from inddrag.conversations.models import Conversation, Statement
-
-if TYPE_CHECKING:
-    from django_stubs_ext import WithAnnotations
-
-
-class StatementCount(TypedDict):
-    statement_count: int
+from inddrag.conversations.models import Statement
 
 
 def latest_statements(
@@ -28,19 +19,17 @@ def latest_statements(
     statements = Statement.objects.filter(child_id=case.child_id, conversation__case_id=case.pk)
     if not viewer_is_caseworker:
         statements = statements.exclude(sharing=Statement.Sharing.CASEWORKER)
-    return statements.select_related("conversation").order_by(
-        "-said_on", "-conversation_id", "position"
-    )[:limit]
-
-
-def conversations_for_timeline(
-    case: Case,
-) -> QuerySet[WithAnnotations[Conversation, StatementCount]]:
-    """The case's conversations, newest first, each with `statement_count` (all statements,
-    whoever may read them) and its author joined. One query."""
     return (
-        Conversation.objects.filter(case_id=case.pk)
-        .select_related("created_by")
-        .annotate(statement_count=Count("statements"))
-        .order_by("-held_on", "-pk")
+        statements.select_related("conversation")
+        # What the case page shows, not the conversation's assessment or the full row.
+        .only(
+            "text",
+            "sharing",
+            "said_on",
+            "position",
+            "conversation__code",
+            "conversation__held_on",
+            "conversation__place",
+        )
+        .order_by("-said_on", "-conversation_id", "position")[:limit]
     )

@@ -55,10 +55,12 @@ class DueRules(models.Model):
 
     @classmethod
     def for_municipality(cls, municipality: Municipality) -> DueRules:
-        """Note: one query. The saved rules, or unsaved defaults."""
-        return cls.objects.filter(municipality=municipality).first() or cls(
-            municipality=municipality
-        )
+        """The saved rules, or unsaved defaults. Note: one query, none when the rules came
+        with the municipality (`select_related("municipality__due_rules")`)."""
+        try:
+            return municipality.due_rules
+        except cls.DoesNotExist:
+            return cls(municipality=municipality)
 
 
 class DecisionQuerySet(models.QuerySet["Decision"]):

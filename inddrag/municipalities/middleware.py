@@ -23,7 +23,8 @@ class MembershipMiddleware:
         if request.user.is_authenticated:
             memberships = list(
                 Membership.objects.filter(user=request.user, ended_at__isnull=True)
-                .select_related("municipality", "unit")
+                # The due rules come along: the caseload reads them on every visit.
+                .select_related("municipality__due_rules", "unit")
                 .order_by("municipality__name", "role")
             )
             chosen = request.session.get(SESSION_KEY)

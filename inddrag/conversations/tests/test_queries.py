@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 from inddrag.conversations.models import Statement
-from inddrag.conversations.queries import conversations_for_timeline, latest_statements
+from inddrag.conversations.queries import latest_statements
 from inddrag.test import BaseTestCase, make_case, make_conversation
 
 
@@ -47,11 +47,3 @@ class ConversationQueriesTestCase(BaseTestCase):
                 self.case_a, viewer_is_caseworker=True
             )]  # fmt: skip
         self.assertEqual(dates[0], date(2024, 5, 1))
-
-    def test_it_gives_the_timeline_with_statement_counts(self) -> None:
-        with self.assertNumQueries(1):
-            rows = [
-                (c.held_on, c.statement_count, c.created_by.username)
-                for c in conversations_for_timeline(self.case_a)
-            ]
-        self.assertEqual(rows, [(date(2024, 5, 1), 3, "alice"), (date(2024, 3, 1), 2, "alice")])
