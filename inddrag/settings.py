@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "inddrag.children",
     "inddrag.conversations",
     "inddrag.decisions",
+    "inddrag.portal",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",  # before the timeout, which uses it
     "inddrag.accounts.middleware.SessionTimeoutMiddleware",
     "inddrag.municipalities.middleware.MembershipMiddleware",
+    "inddrag.portal.session.ChildSessionMiddleware",
     "inddrag.accounts.middleware.AccessPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -97,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "inddrag.municipalities.context_processors.membership",
+                "inddrag.portal.context_processors.child_session",
             ],
         },
     },
@@ -166,6 +169,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+CHILD_LOGIN_URL = "portal:unlock"
 LOGIN_REDIRECT_URL = "children:case_list"
 
 # Second factor (django-otp). A wrong code throttles the device exponentially.
@@ -259,6 +263,13 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "inddrag@example.com")
+# The child channel's content-free SMS notices (inddrag/portal/notify.py).
+CHILD_SMS_BACKEND = os.getenv(
+    "CHILD_SMS_BACKEND",
+    "inddrag.portal.notify.LocmemSMSBackend"
+    if TESTING
+    else "inddrag.portal.notify.ConsoleSMSBackend",
+)
 
 LOGGING = {
     "version": 1,

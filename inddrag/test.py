@@ -12,23 +12,29 @@ Sydby Kommune:
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
+from django.http import HttpResponse
 from django.test import Client, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern, RoutePattern
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from inddrag.accounts.models import User
 from inddrag.children.models import Assignment, Case, Child, Measure, NetworkMember
-from inddrag.conversations.models import Conversation, Statement
+from inddrag.conversations.models import Conversation, Meeting, Statement
 from inddrag.decisions.models import Decision
 from inddrag.municipalities.models import Membership, Municipality, Unit
+from inddrag.portal.models import ChildAccess, ChildMessage, DeviceSession
+from inddrag.portal.session import cookie_name, new_token, set_device_cookie, token_hash
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery staple"
@@ -231,3 +237,56 @@ def make_conversation(
         for position, text in enumerate(statements)
     )
     return conversation
+
+
+def make_child_access(case: Case, by: User, *, pin: str = "2580", **fields: Any) -> ChildAccess:
+    """The case's child with access to the child channel and a chosen PIN."""
+    return ChildAccess.objects.create(
+        municipality_id=case.municipality_id,
+        child=case.child,
+        pin_hash=make_password(pin),
+        created_by=by,
+        **fields,
+    )
+
+
+def child_login(client: Client, access: ChildAccess) -> DeviceSession:
+    """Sign the child in on `client` as after the PIN: an unlocked device session and its signed
+    cookie (the shortcut; the real flow is tested in portal/tests/test_entry.py)."""
+    token = new_token()
+    now = timezone.now()
+    device = DeviceSession.objects.create(
+        municipality_id=access.municipality_id,
+        access=access,
+        token_hash=token_hash(token),
+        last_seen_at=now,
+        unlocked_at=now,
+    )
+    response = HttpResponse()
+    set_device_cookie(response, token)
+    client.cookies[cookie_name()] = response.cookies[cookie_name()].value
+    return device
+
+
+def make_meeting(case: Case, by: User, **fields: Any) -> Meeting:
+    fields.setdefault("kind", Meeting.Kind.CHILD_CONVERSATION)
+    fields.setdefault("starts_at", timezone.now() + timedelta(days=7))
+    fields.setdefault("place", "Skolen")
+    return Meeting.objects.create(
+        municipality_id=case.municipality_id, case=case, created_by=by, **fields
+    )
+
+
+def make_child_message(case: Case, **fields: Any) -> ChildMessage:
+    """A message from the case's child in the child channel, sent an hour ago unless `fields`
+    say otherwise."""
+    fields.setdefault("kind", ChildMessage.Kind.MESSAGE)
+    fields.setdefault("text", "Jeg vil gerne tale om skolen.")
+    fields.setdefault("sent_at", timezone.now() - timedelta(hours=1))
+    return ChildMessage.objects.create(
+        municipality_id=case.municipality_id,
+        child_id=case.child_id,
+        case=case,
+        submit_token=uuid.uuid4(),
+        **fields,
+    )

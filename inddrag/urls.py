@@ -21,5 +21,7 @@ urlpatterns = [
     path("samtaler/", include("inddrag.conversations.urls")),
     path("afgoerelser/", include("inddrag.decisions.urls")),
     path("adgangslog/", include("inddrag.audit.urls")),
+    path("barn/", include("inddrag.portal.urls")),
+    path("kanal/", include("inddrag.portal.staff_urls")),
     path("sprog/", public(set_language), name="set_language"),
 ]

@@ -61,6 +61,10 @@ class AccessPolicyMiddleware:
         policy = policy_of(view)
         if policy is not None and policy.is_public:
             return None
+        if policy is not None and policy.is_child:
+            if getattr(request, "child_session", None) is None:
+                return redirect_to_login(request.get_full_path(), settings.CHILD_LOGIN_URL)
+            return None
         user = request.user
         if not user.is_authenticated or not user.is_verified():  # type: ignore[attr-defined]
             return redirect_to_login(request.get_full_path())

@@ -14,6 +14,11 @@ class User(AbstractUser):
     # A disabled account is kept (the access log points at it) but can never sign in again.
     disabled_at = models.DateTimeField(_("deaktiveret"), null=True, blank=True)
     disabled_reason = models.CharField(_("begrundelse"), max_length=500, blank=True)
+    # What a child sees about their caseworker in the child channel ("Min sagsbehandler").
+    presentation = models.TextField(
+        _("et par linjer om dig til børnene"), max_length=600, blank=True
+    )
+    work_phone = models.CharField(_("telefon, børnene kan ringe til"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("bruger")

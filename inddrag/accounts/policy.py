@@ -22,6 +22,12 @@ class Policy:
     is_public: bool = False
     # Pages of the login flow need an authenticated-but-not-yet-verified or anonymous user.
     needs_membership: bool = True
+    # The child channel: an unlocked child device session (inddrag.portal.session), never a
+    # staff login. A child has no User and no role among the staff roles.
+    is_child: bool = False
+
+
+CHILD = "child"  # the role a child's access events carry
 
 
 def allow[View: Callable[..., Any]](*roles: str) -> Callable[[View], View]:
@@ -44,6 +50,15 @@ def signed_in[View: Callable[..., Any]](view: View) -> View:
 def public[View: Callable[..., Any]](view: View) -> View:
     """Reachable without signing in (login pages, health check)."""
     view.access_policy = Policy(roles=frozenset(), is_public=True, needs_membership=False)  # type: ignore[attr-defined]
+    return view
+
+
+def for_child[View: Callable[..., Any]](view: View) -> View:
+    """Only a child with an unlocked device session (the child channel, /barn/). Staff are sent
+    to the child's sign-in page like anyone else without one: a staff login opens nothing here."""
+    view.access_policy = Policy(  # type: ignore[attr-defined]
+        roles=frozenset({CHILD}), needs_membership=False, is_child=True
+    )
     return view
 
 

@@ -54,6 +54,7 @@ def record(
     obj: object | None = None,
     criterion: str = "",
     username: str = "",
+    role: str = "",
 ) -> AccessEvent:
     """Append one event to its municipality's hash chain.
 
@@ -76,7 +77,7 @@ def record(
             municipality=municipality,
             user=user if user is not None and user.pk else None,
             username=(username or (user.get_username() if user is not None else ""))[:150],
-            role=membership.role if membership is not None else "",
+            role=membership.role if membership is not None else role,
             action=action,
             child=child,
             object_type=type(obj).__name__ if obj is not None else "",

@@ -36,8 +36,9 @@ def get_case_for_user(request: AuthenticatedHttpRequest, code: UUID) -> tuple[Ca
     membership = request.membership
     case = (
         visible_cases(membership)
-        # The due rules too: the case page and the decision form read them.
-        .select_related("child", "unit", "municipality__due_rules")
+        # The due rules too (the case page and the decision form read them), and the child's
+        # access to the child channel (the case page shows it).
+        .select_related("child__access", "unit", "municipality__due_rules")
         .filter(code=code)
         .first()
     )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 from urllib.parse import urlencode
 from uuid import UUID
 
+from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -18,6 +20,7 @@ from django.utils.dateformat import format as format_date
 from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
@@ -28,6 +31,8 @@ from inddrag.children.forms import CaseFilterForm, CaseListForm
 from inddrag.children.involvement import DueKind, Involvement, involvement
 from inddrag.children.models import Case, Measure
 from inddrag.children.queries import (
+    MESSAGES_NONE,
+    MESSAGES_OVERDUE,
     CaseloadItem,
     caseload,
     caseworker_names,
@@ -35,24 +40,60 @@ from inddrag.children.queries import (
 )
 from inddrag.decisions.models import DueRules
 from inddrag.municipalities.models import Membership
+from inddrag.portal.messages import ANSWER_WITHIN_WORKING_DAYS
+
+_FILTER = CaseListForm.base_fields["filter"]
+assert isinstance(_FILTER, forms.ChoiceField)
+_FILTER_CHOICES: list[tuple[str, Any]] = [
+    *cast(list[tuple[str, Any]], _FILTER.choices),
+    ("messages", _("Ubesvarede beskeder fra barnet")),
+]
+
+
+class CaseloadForm(CaseListForm):
+    """The caseload's parameters, with one more filter from the child channel: children whose
+    messages are not answered yet."""
+
+    filter = forms.ChoiceField(label=_FILTER.label, choices=_FILTER_CHOICES, required=False)
+
 
 PAGE_SIZE = 50
 SEARCH_SESSION_KEY = "case_search"
-LIST_PARAMS = tuple(CaseListForm.DEFAULTS)  # filter, age, measure, status, sort
+LIST_PARAMS = tuple(CaseloadForm.DEFAULTS)  # filter, age, measure, status, sort
 _PLACEHOLDER = UUID(int=0)
 
 AGE_BANDS = {"0-9": (0, 9), "10-14": (10, 14), "15-17": (15, 17), "18-23": (18, 23)}
 _NEVER = date.max
 
 
-def _keeps(params: dict[str, str]) -> Callable[[Involvement], bool]:
-    """The filter of the chosen status, age band and measure."""
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One child of the caseload with its involvement status and whether a message from the
+    child has waited longer than the answer time."""
+
+    case: CaseloadItem
+    status: Involvement
+    message_overdue: bool
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status.is_overdue or self.message_overdue
+
+
+def _keeps(params: dict[str, str]) -> Callable[[Entry], bool]:
+    """The filter of the chosen status, age band and measure. A child who does not feel safe
+    (an unanswered "Jeg føler mig ikke tryg") is never filtered away."""
     status, band, measure = params["filter"], AGE_BANDS.get(params["age"]), params["measure"]
 
-    def keep(status_of: Involvement) -> bool:
-        if status == "overdue" and not status_of.is_overdue:
+    def keep(entry: Entry) -> bool:
+        status_of = entry.status
+        if entry.case.unsafe_since is not None:
+            return True
+        if status == "overdue" and not entry.is_overdue:
             return False
         if status == "soon" and not status_of.is_due_soon:
+            return False
+        if status == "messages" and entry.case.message_state == MESSAGES_NONE:
             return False
         if band is not None and not band[0] <= status_of.age <= band[1]:
             return False
@@ -71,23 +112,30 @@ def _next_due_on(status_of: Involvement) -> date:
 
 
 # Each sort is stable over the query's order (the child's name), so ties stay alphabetical.
-SORT_KEYS: dict[str, Callable[[tuple[CaseloadItem, Involvement]], Any]] = {
+SORT_KEYS: dict[str, Callable[[Entry], Any]] = {
     # Overdue first, the longest overdue on top; then what falls due first (tracked first).
     "overdue": lambda row: (
-        not row[1].is_overdue,
-        -row[1].days_overdue,
-        row[1].next is None or not row[1].next.is_tracked,
-        _next_due_on(row[1]),
+        not row.is_overdue,
+        -row.status.days_overdue,
+        row.status.next is None or not row.status.next.is_tracked,
+        _next_due_on(row.status),
     ),
-    "due": lambda row: _next_due_on(row[1]),
+    "due": lambda row: _next_due_on(row.status),
     # Never heard first, then the longest since the last conversation.
     "conversation": lambda row: (
-        row[1].days_since_conversation is not None,
-        -(row[1].days_since_conversation or 0),
+        row.status.days_since_conversation is not None,
+        -(row.status.days_since_conversation or 0),
     ),
-    "age": lambda row: -row[0].birth_date.toordinal(),  # youngest first
+    "age": lambda row: -row.case.birth_date.toordinal(),  # youngest first
 }
 SORTABLE_COLUMNS = ("name", "age", "due", "conversation")
+
+
+def _unsafe_first(row: Entry) -> tuple[bool, float]:
+    """Children who do not feel safe above everyone, whatever the sort: the longest waiting
+    first. Applied after the chosen sort, which it keeps for everyone else (a stable sort)."""
+    since = row.case.unsafe_since
+    return (since is None, since.timestamp() if since is not None else 0.0)
 
 
 def matches(case: CaseloadItem, search: str) -> bool:
@@ -151,11 +199,14 @@ class Row(TypedDict):
     statement_on: str
     measures: str
     caseworker: str
+    unsafe: bool  # an unanswered "Jeg føler mig ikke tryg"
+    message: str  # "Besked ubesvaret over 2 hverdage", "Ny besked fra barnet" or ""
+    message_overdue: bool
+    prepared: bool  # the child submitted the preparation of the next meeting
 
 
 def _rows(
-    cases: list[CaseloadItem],
-    status_of: dict[int, Involvement],
+    entries: list[Entry],
     caseworkers: dict[int, list[str]] | None,
 ) -> list[Row]:
     """The page's rows, with one reverse(), one translation of each label and one date format
@@ -171,6 +222,12 @@ def _rows(
         DueKind.YOUTH_PLAN: gettext("Ungeplan"),
     }
     untracked = gettext("følges ikke her endnu")
+    message_overdue = ngettext(
+        "Besked ubesvaret over %(days)d hverdag",
+        "Besked ubesvaret over %(days)d hverdage",
+        ANSWER_WITHIN_WORKING_DAYS,
+    ) % {"days": ANSWER_WITHIN_WORKING_DAYS}
+    message_new = gettext("Ny besked fra barnet")
     no_due, none, never = gettext("Ingen frist"), gettext("Ingen"), "–"
     measure_names = {kind: str(label) for kind, label in Measure.Kind.choices}
     days_ago: dict[int, str] = {}
@@ -185,8 +242,8 @@ def _rows(
         return days_ago[days]
 
     rows = []
-    for case in cases:
-        status = status_of[case.pk]
+    for entry in entries:
+        case, status, is_message_overdue = entry.case, entry.status, entry.message_overdue
         last_on, statement_on = case.last_conversation_on, case.latest_statement_on
         due, overdue, quiet_days = status.next, "", status.days_since_conversation
         if status.is_overdue:
@@ -221,6 +278,17 @@ def _rows(
                     if caseworkers is not None
                     else ""
                 ),
+                unsafe=case.unsafe_since is not None,
+                message=(
+                    message_overdue
+                    if is_message_overdue
+                    # A flagged child's new message is the flag; it needs no second line.
+                    else message_new
+                    if case.message_state != MESSAGES_NONE and case.unsafe_since is None
+                    else ""
+                ),
+                message_overdue=is_message_overdue,
+                prepared=bool(case.prepared),
             )
         )
     return rows
@@ -230,13 +298,19 @@ def _rows(
 # cells took the template engine 1.8 ms, these format strings a fifth of that, on a page that
 # must stay within 15 ms (bench/pages.py). Every value is escaped (`_text`) before it goes in.
 _ROW = (
-    '<tr{row_class}><th scope="row"><a href="{url}">{name}</a>{overdue}{badges}</th>'
+    '<tr{row_class}><th scope="row"><a href="{url}">{name}</a>{unsafe}{overdue}{message}'
+    "{prepared}{badges}</th>"
     "<td>{age}{party}</td><td>{next}{next_meta}</td><td>{since}</td><td>{not_heard}</td>"
     "<td>{statement_on}</td><td>{measures}</td><td>{reference}</td>{caseworker}</tr>\n"
 )
 _SIGN = '<span class="status-icon" aria-hidden="true"></span>'  # a triangle, drawn by CSS
 _OVERDUE = '<strong class="status-overdue">' + _SIGN + "{}</strong>"
 _WARNING = '<strong class="status-warning">' + _SIGN + "{}</strong>"
+# The child pressed "Jeg føler mig ikke tryg": a sign of its own (a circle with "!"), in words.
+_URGENT = (
+    '<strong class="status-urgent"><span class="status-urgent-icon" aria-hidden="true">!</span>'
+    "{}</strong>"
+)
 _META = '<span class="row-meta">{}</span>'
 _BADGE = ' <span class="badge badge-small">{}</span>'
 
@@ -252,15 +326,28 @@ def render_rows(rows: list[Row], *, with_caseworker: bool) -> SafeString:
     protected = _BADGE.format(_text(gettext("Adressebeskyttet")))
     closed = _BADGE.format(_text(gettext("Lukket sag")))
     never = "<strong>{}</strong>".format(_text(gettext("Ingen samtale")))
+    unsafe = _URGENT.format(_text(gettext("Føler sig ikke tryg")))
+    prepared = _META.format(_text(gettext("Forberedt af barnet")))
     lines = []
     for row in rows:
         overdue, since, next_meta = row["overdue"], row["since"], row["next_meta"]
+        message = row["message"]
+        classes = ("row-urgent " if row["unsafe"] else "") + (
+            "row-overdue" if overdue or row["message_overdue"] else ""
+        )
         lines.append(
             _ROW.format(
-                row_class=' class="row-overdue"' if overdue else "",
+                row_class=f' class="{classes.strip()}"' if classes else "",
                 url=_text(row["url"]),
                 name=_text(row["name"]),
+                unsafe=unsafe if row["unsafe"] else "",
                 overdue=_OVERDUE.format(_text(overdue)) if overdue else "",
+                message=(
+                    (_OVERDUE if row["message_overdue"] else _META).format(_text(message))
+                    if message
+                    else ""
+                ),
+                prepared=prepared if row["prepared"] else "",
                 badges=(protected if row["protected"] else "") + (closed if row["closed"] else ""),
                 age=_text(row["age"]),
                 party=party if row["party"] else "",
@@ -290,9 +377,9 @@ def _filter_fields(params: dict[str, str]) -> list[FilterField]:
     widgets: five selects through Django's widget templates cost 4 ms a request."""
     fields = []
     for name in LIST_PARAMS:
-        choices = CaseListForm.choices_of(name)
+        choices = CaseloadForm.choices_of(name)
         options = [(value, label, value == params[name]) for value, label in choices]
-        label = str(CaseListForm.base_fields[name].label)
+        label = str(CaseloadForm.base_fields[name].label)
         fields.append(FilterField(name=name, label=label, options=options))
     return fields
 
@@ -305,7 +392,7 @@ def _query(params: dict[str, str], **changes: str) -> str:
     pairs += [
         (name, params[name])
         for name in ("filter", "age", "measure", "sort")
-        if params[name] != CaseListForm.DEFAULTS[name]
+        if params[name] != CaseloadForm.DEFAULTS[name]
     ]
     return urlencode(pairs)
 
@@ -315,7 +402,7 @@ def _criterion(params: dict[str, str], search: str, page: int) -> str:
     parts += [
         f"{name}={params[name]}"
         for name in ("filter", "age", "measure", "sort")
-        if params[name] != CaseListForm.DEFAULTS[name]
+        if params[name] != CaseloadForm.DEFAULTS[name]
     ]
     if search:
         parts.append(f"q={search}")  # record() masks anything like a CPR number (T7)
@@ -330,10 +417,14 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     and filtered by GET parameters in real links. Searching is a POST, so that a child's name
     or CPR number never ends up in a URL, a browser history or a proxy log (ASVS 14.2.1); the
     search is kept in the session, so that sorting, filtering and ?page=N keep it, until the
-    list is opened afresh."""
+    list is opened afresh.
+
+    From the child channel: a child who pressed "Jeg føler mig ikke tryg" (unanswered) is at
+    the very top whatever the sort, filter or search, from the request after the press (no
+    cache); a message unanswered for ANSWER_WITHIN_WORKING_DAYS working days is overdue."""
     membership = request.membership
     source = request.POST if request.method == "POST" else request.GET
-    params = CaseListForm.params({k: source.get(k) or request.GET.get(k) for k in LIST_PARAMS})
+    params = CaseloadForm.params({k: source.get(k) or request.GET.get(k) for k in LIST_PARAMS})
     if request.method == "POST":
         search_form = CaseFilterForm(request.POST)
     elif SEARCH_SESSION_KEY in request.session and {*LIST_PARAMS, "page"} & set(request.GET):
@@ -348,13 +439,15 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             request.session.pop(SEARCH_SESSION_KEY, None)
 
-    today = timezone.localdate()
+    now = timezone.now()
+    today = timezone.localdate(now)
     rules = DueRules.for_municipality(membership.municipality)
-    cases = caseload(membership, status=params["status"], today=today)
+    cases = caseload(membership, status=params["status"], today=today, now=now)
     if search:
-        cases = [case for case in cases if matches(case, search)]
+        # A child who does not feel safe stays on the list, above the search's results.
+        cases = [case for case in cases if case.unsafe_since or matches(case, search)]
     entries = [
-        (
+        Entry(
             case,
             involvement(
                 birth_date=case.birth_date,
@@ -367,17 +460,19 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                 rules=rules,
                 is_open=case.status == Case.Status.OPEN,
             ),
+            case.message_state == MESSAGES_OVERDUE,
         )
         for case in cases
     ]
     keep = _keeps(params)
-    entries = [entry for entry in entries if keep(entry[1])]
+    entries = [entry for entry in entries if keep(entry)]
     if params["sort"] in SORT_KEYS:
         entries.sort(key=SORT_KEYS[params["sort"]])
-    page = Paginator([case for case, _status in entries], PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    entries.sort(key=_unsafe_first)
+    page = Paginator([entry.case for entry in entries], PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
+    first = (page.number - 1) * PAGE_SIZE
+    shown_entries = entries[first : first + len(shown)]
     is_leader = membership.role != Membership.Role.CASEWORKER
     caseworkers = caseworker_names([case.pk for case in shown]) if is_leader and shown else None
     record(
@@ -389,8 +484,7 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     template = "children/case_list.html"
     if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
         template += "#case-results"
-    status_of = {case.pk: status for case, status in entries}
-    rows = _rows(shown, status_of, caseworkers)
+    rows = _rows(shown_entries, caseworkers)
     query = _query(params)
     context = {
         "rows": rows,

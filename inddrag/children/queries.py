@@ -10,19 +10,26 @@ from typing import NamedTuple
 from uuid import UUID
 
 from django.db import connection, models
-from django.db.models import DateField, IntegerField, QuerySet
+from django.db.models import BooleanField, DateField, DateTimeField, IntegerField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from inddrag.children.access import visible_cases
 from inddrag.children.models import Assignment, Case, Handover, Measure
-from inddrag.conversations.models import Conversation, Statement
+from inddrag.conversations.models import Conversation, Meeting, MeetingPreparation, Statement
 from inddrag.decisions.models import Decision
+from inddrag.lib.dates import working_days_cutoff
 from inddrag.municipalities.models import Membership
+from inddrag.portal.messages import ANSWER_WITHIN_WORKING_DAYS
+from inddrag.portal.models import ChildMessage
 
 
 def case_list_queryset(
-    membership: Membership, *, status: str = "open", today: date | None = None
+    membership: Membership,
+    *,
+    status: str = "open",
+    today: date | None = None,
+    now: datetime | None = None,
 ) -> QuerySet[Case]:
     """The caseload ("Mine børn"): every case the membership may see, with its child joined and
     annotated with what the involvement status needs (inddrag/children/involvement.py), in one
@@ -31,16 +38,29 @@ def case_list_queryset(
     - `last_conversation_on`, `last_unsupervised_on` (the latest without staff present);
     - `decisions_not_heard`, `latest_statement_on`;
     - `placement_started_on` (the latest active placement) and `measure_mask` (the kinds of
-      the active measures on `today`, one bit each: see `measure_kinds`).
+      the active measures on `today`, one bit each: see `measure_kinds`);
+    - from the child channel: `message_state` (MESSAGES_NONE, MESSAGES_WAITING, or
+      MESSAGES_OVERDUE when one has waited longer than the answer time at `now`),
+      `unsafe_since` (the oldest unanswered "Jeg føler mig ikke tryg") and `prepared` (1 when
+      the child submitted the preparation of the next meeting, 0 when not, None without one).
+      Numbers rather than dates where a number says it: a date costs a parse on every row.
 
-    The whole caseload is read, not a page: it is sorted and filtered by the computed status.
-    A leader's caseworker column comes from `caseworker_names`, for the shown page only."""
+    A case with an unanswered "Jeg føler mig ikke tryg" is listed whatever the status filter
+    (the child's urgent flag is never hidden). The whole caseload is read, not a page: it is
+    sorted and filtered by the computed status. A leader's caseworker column comes from
+    `caseworker_names`, for the shown page only."""
     today = today or timezone.localdate()
+    now = now or timezone.now()
+    sql = _involvement_sql(connection.vendor)
     cases = visible_cases(membership)
     if status in Case.Status.values:
-        cases = cases.filter(status=status)
-    sql = _involvement_sql(connection.vendor)
+        is_unsafe = RawSQL(sql.is_unsafe, (UNSAFE,), output_field=BooleanField())
+        cases = cases.alias(is_unsafe=is_unsafe).filter(Q(status=status) | Q(is_unsafe=True))
     on_today = (today, today)
+    # A raw parameter is not adapted by a field: SQLite compares datetimes as naive UTC text.
+    at_now = connection.ops.adapt_datetimefield_value(now)
+    cutoff = working_days_cutoff(now, ANSWER_WITHIN_WORKING_DAYS)
+    overdue_from = (connection.ops.adapt_datetimefield_value(cutoff),)
     return (
         cases.select_related("child")
         .annotate(
@@ -50,10 +70,18 @@ def case_list_queryset(
             latest_statement_on=RawSQL(sql.latest_statement, (), output_field=DateField()),
             placement_started_on=RawSQL(sql.placement_start, on_today, output_field=DateField()),
             measure_mask=RawSQL(sql.measure_mask, on_today, output_field=IntegerField()),
+            message_state=RawSQL(sql.message_state, overdue_from, output_field=IntegerField()),
+            unsafe_since=RawSQL(sql.unsafe, (UNSAFE,), output_field=DateTimeField()),
+            prepared=RawSQL(sql.prepared, (PLANNED, True, at_now), output_field=IntegerField()),
         )
         .order_by("child__last_name", "child__first_name", "reference")
     )
 
+
+UNSAFE = ChildMessage.Kind.UNSAFE.value
+PLANNED = Meeting.Status.PLANNED.value
+# `message_state`: the child's messages in the case without an answer.
+MESSAGES_NONE, MESSAGES_WAITING, MESSAGES_OVERDUE = 0, 1, 2
 
 # One bit per kind of measure, in the order of Measure.Kind (the SQL sums the distinct bits).
 MEASURE_BITS = {kind: 1 << i for i, kind in enumerate(Measure.Kind.values)}
@@ -85,6 +113,9 @@ class CaseloadItem(NamedTuple):
     latest_statement_on: date | None
     placement_started_on: date | None
     measure_mask: int | None
+    message_state: int
+    unsafe_since: datetime | None
+    prepared: int | None
 
     @property
     def full_name(self) -> str:
@@ -108,14 +139,21 @@ _CASELOAD_COLUMNS = (
     "latest_statement_on",
     "placement_started_on",
     "measure_mask",
+    "message_state",
+    "unsafe_since",
+    "prepared",
 )
 
 
 def caseload(
-    membership: Membership, *, status: str = "open", today: date | None = None
+    membership: Membership,
+    *,
+    status: str = "open",
+    today: date | None = None,
+    now: datetime | None = None,
 ) -> list[CaseloadItem]:
     """`case_list_queryset` as CaseloadItems, in the same order. One query."""
-    cases = case_list_queryset(membership, status=status, today=today)
+    cases = case_list_queryset(membership, status=status, today=today, now=now)
     return [CaseloadItem._make(row) for row in cases.values_list(*_CASELOAD_COLUMNS)]
 
 
@@ -127,6 +165,10 @@ class _InvolvementSQL:
     latest_statement: str
     placement_start: str
     measure_mask: str
+    message_state: str
+    unsafe: str
+    is_unsafe: str
+    prepared: str
 
 
 @cache
@@ -136,7 +178,7 @@ def _involvement_sql(vendor: str) -> _InvolvementSQL:
     SQLite needs to run the whole query, and a prefetch of the measures as much again
     (bench/pages.py: the caseload must stay within 15 ms). Portable SQL; values are parameters.
     Indexes used: conversation_case_held, decision_case_decided, statement_child_said,
-    measure_case_started."""
+    measure_case_started, childmessage_case_open, meeting_case_starts."""
     q = connection.ops.quote_name
 
     def column(model: type[models.Model], name: str) -> str:
@@ -156,6 +198,14 @@ def _involvement_sql(vendor: str) -> _InvolvementSQL:
     )
     placements = ", ".join(f"'{placement}'" for placement in sorted(Measure.PLACEMENTS))
     bits = " ".join(f"WHEN '{k}' THEN {bit}" for k, bit in MEASURE_BITS.items())
+    sent_at, answered_at = column(ChildMessage, "sent_at"), column(ChildMessage, "answered_at")
+    unanswered = (
+        f"FROM {q(ChildMessage._meta.db_table)} "
+        f"WHERE {column(ChildMessage, 'case')} = {case_pk} AND {answered_at} IS NULL"
+    )
+    unsafe = f"{unanswered} AND {column(ChildMessage, 'kind')} = %s"
+    meeting_pk, preparation_meeting = column(Meeting, "id"), column(MeetingPreparation, "meeting")
+    starts_at = column(Meeting, "starts_at")
     return _InvolvementSQL(
         last_conversation=last_conversation,
         last_unsupervised=f"{last_conversation} AND {without_staff} = %s",
@@ -170,6 +220,23 @@ def _involvement_sql(vendor: str) -> _InvolvementSQL:
         ),
         placement_start=f"SELECT MAX({started_on}) {active_measures} AND {kind} IN ({placements})",
         measure_mask=f"SELECT SUM(DISTINCT CASE {kind} {bits} END) {active_measures}",
+        message_state=(
+            f"SELECT CASE WHEN MIN({sent_at}) IS NULL THEN {MESSAGES_NONE} "
+            f"WHEN MIN({sent_at}) <= %s THEN {MESSAGES_OVERDUE} ELSE {MESSAGES_WAITING} END "
+            f"{unanswered}"
+        ),
+        unsafe=f"SELECT MIN({sent_at}) {unsafe}",
+        is_unsafe=f"EXISTS (SELECT 1 {unsafe})",
+        # The next planned meeting the child is invited to, and its preparation if submitted.
+        prepared=(
+            f"SELECT CASE WHEN {column(MeetingPreparation, 'submitted_at')} IS NULL THEN 0 "
+            "ELSE 1 END "
+            f"FROM {q(Meeting._meta.db_table)} LEFT JOIN {q(MeetingPreparation._meta.db_table)} "
+            f"ON {preparation_meeting} = {meeting_pk} "
+            f"WHERE {column(Meeting, 'case')} = {case_pk} AND {column(Meeting, 'status')} = %s "
+            f"AND {column(Meeting, 'child_invited')} = %s AND {starts_at} >= %s "
+            f"ORDER BY {starts_at}, {meeting_pk} LIMIT 1"
+        ),
     )
 
 

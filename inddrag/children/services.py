@@ -14,6 +14,8 @@ from inddrag.accounts.models import User
 from inddrag.audit.log import Action, record
 from inddrag.children.models import Assignment, Case, Handover, Measure, NetworkMember
 from inddrag.municipalities.models import Membership
+from inddrag.portal.models import ChildAccess
+from inddrag.portal.notify import notify_child_on_commit
 
 NIL = UUID(int=0)  # "no caseworker was assigned" for hand_over_case(seen_caseworker=...)
 
@@ -205,10 +207,9 @@ def hand_over_case(
     handovers at the same moment cannot both win: the lock serialises them, and the database
     allows one active assignment per case (assignment_one_active_per_case).
 
-    The child channel (issue "child channel") hooks in here: that issue enqueues, on commit of
-    this transaction, the task that tells the child who the new caseworker is, and keeps the
-    child's answer to the new caseworker, "Det skal du vide om mig", in Handover.child_message.
-    Until then a handover is seen by staff only."""
+    A child with access to the child channel gets a content-free notice on commit; the child's
+    home then shows the new caseworker, and the child's "Det skal du vide om mig" (on their
+    ChildAccess) is on the case page for the new caseworker to read."""
     child_story = child_story.strip()
     if len(child_story) < 20:
         raise HandoverError("The child's story is required")
@@ -268,4 +269,9 @@ def hand_over_case(
         handed_over_at=now,
     )
     record(Action.UPDATE, user=by, membership=membership, child=case.child, obj=handover)
+    # The child sees the new caseworker on the child channel's home (name, a few lines, phone)
+    # and can write "Det skal du vide om mig" for them; a content-free notice says so.
+    access_id = ChildAccess.objects.filter(child_id=case.child_id).values_list("pk", flat=True)
+    if (first := access_id.first()) is not None:
+        notify_child_on_commit(first)
     return handover

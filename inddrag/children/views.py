@@ -14,7 +14,9 @@ from inddrag.audit.log import Action, record
 from inddrag.children import timeline
 from inddrag.children.access import get_case_for_user
 from inddrag.children.models import Case, Measure
+from inddrag.conversations.queries import meetings_for_case
 from inddrag.decisions.models import DueRules
+from inddrag.portal import queries as channel
 
 
 def _timeline_context(request: AuthenticatedHttpRequest, case: Case) -> dict[str, Any]:
@@ -66,6 +68,10 @@ def _case_page(
             "caseworker__username",
         )
         .order_by("-started_at"),
+        # The child channel: the child's access, messages from the child, meetings.
+        "child_access": channel.access_of(case),
+        "child_messages": channel.messages_for_case(case),
+        "meetings": meetings_for_case(case, now=now),
         **_timeline_context(request, case),
         **extra,
     }

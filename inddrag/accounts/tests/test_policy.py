@@ -10,17 +10,22 @@ from django.test import override_settings
 from django.urls import get_resolver, path, reverse
 
 from inddrag import urls as project_urls
-from inddrag.accounts.policy import Policy, policy_of, public
+from inddrag.accounts.policy import CHILD, Policy, policy_of, public
 from inddrag.audit.models import AccessEvent
 from inddrag.children.models import NetworkMember
-from inddrag.conversations.models import Conversation
+from inddrag.conversations.models import Conversation, Meeting
 from inddrag.decisions.models import Decision
 from inddrag.municipalities.models import Membership
+from inddrag.portal.models import ChildMessage
 from inddrag.test import (
     BaseTestCase,
+    child_login,
+    make_child_access,
+    make_child_message,
     make_conversation,
     make_decision,
     make_measure,
+    make_meeting,
     make_network_member,
     walk_urlpatterns,
 )
@@ -29,6 +34,7 @@ CASEWORKER, LEADER, ADMIN = Membership.Role.values
 ROLES = [CASEWORKER, LEADER, ADMIN]
 PUBLIC = "public"  # reachable without signing in
 SIGNED_IN = "signed in"  # any verified staff user, also before a municipality is chosen
+CHILD_ONLY = "child"  # a child with an unlocked device session (the child channel)
 
 # Who may call which view. A new view must be added here, or test_it_declares_every_view fails.
 MATRIX: dict[str, str | frozenset[str]] = {
@@ -60,9 +66,42 @@ MATRIX: dict[str, str | frozenset[str]] = {
     "children:measure_add": frozenset({CASEWORKER}),
     "children:measure_edit": frozenset({CASEWORKER}),
     "children:handover": frozenset({CASEWORKER, LEADER}),  # a leader hands over for the unit
+    # The child channel: the child's own pages (an unlocked child device session, never staff).
+    "portal:home": CHILD_ONLY,
+    "portal:redeem": PUBLIC,
+    "portal:unlock": PUBLIC,
+    "portal:logout": PUBLIC,
+    "portal:help": PUBLIC,  # static, logs nothing
+    "portal:message": CHILD_ONLY,
+    "portal:bisidder": CHILD_ONLY,
+    "portal:unsafe": CHILD_ONLY,
+    "portal:about_me": CHILD_ONLY,
+    "portal:messages": CHILD_ONLY,
+    "portal:simple_mode": CHILD_ONLY,
+    "portal:meeting": CHILD_ONLY,
+    "portal:prepare": CHILD_ONLY,
+    "portal:feedback": CHILD_ONLY,
+    # The staff side of the child channel.
+    "channel:access": frozenset({CASEWORKER, LEADER}),
+    "channel:invite": frozenset({CASEWORKER}),
+    "channel:reset": frozenset({CASEWORKER}),
+    "channel:message": frozenset({CASEWORKER, LEADER}),
+    "channel:profile": frozenset({CASEWORKER, LEADER}),  # what children see about you
+    # Meetings framed with the child.
+    "conversations:meeting_create": frozenset({CASEWORKER}),
+    "conversations:meeting_detail": frozenset({CASEWORKER, LEADER}),
+    "conversations:meeting_record": frozenset({CASEWORKER}),
+    "conversations:meeting_summary": frozenset({CASEWORKER}),
+    "conversations:meeting_copy_statement": frozenset({CASEWORKER}),
+    "conversations:feedback_figures": frozenset({LEADER}),
 }
 # Views that only take POST are requested with POST in the role walk; the rest with GET.
-POST_ONLY = {"children:reveal_cpr"}
+POST_ONLY = {
+    "children:reveal_cpr",
+    "channel:invite",
+    "channel:reset",
+    "conversations:meeting_copy_statement",
+}
 
 
 def declared_policy(entry: str | frozenset[str]) -> Policy:
@@ -70,6 +109,8 @@ def declared_policy(entry: str | frozenset[str]) -> Policy:
         return Policy(roles=frozenset(), is_public=True, needs_membership=False)
     if entry == SIGNED_IN:
         return Policy(roles=frozenset(ROLES), needs_membership=False)
+    if entry == CHILD_ONLY:
+        return Policy(roles=frozenset({CHILD}), needs_membership=False, is_child=True)
     assert isinstance(entry, frozenset)
     return Policy(roles=entry)
 
@@ -133,7 +174,8 @@ class PolicyTestCase(BaseTestCase):
             [
                 "no_policy has no access policy (decorate it with allow/public)",
                 "made_public is missing from MATRIX (it has "
-                "Policy(roles=frozenset(), is_public=True, needs_membership=False))",
+                "Policy(roles=frozenset(), is_public=True, needs_membership=False, "
+                "is_child=False))",
             ],
         )
 
@@ -166,7 +208,25 @@ class PolicyTestCase(BaseTestCase):
             )
         if name == "accounts:disable":
             return reverse(name, args=[self.alice.code])  # a Nordby colleague of Ada's
+        if name in ("channel:access", "channel:invite", "channel:reset"):
+            return reverse(name, args=[self.case_a.code])
+        if name == "channel:message":
+            return reverse(name, args=[self.child_message().code])
+        if name == "conversations:meeting_create":
+            return reverse(name, args=[self.case_a.code])
+        if name.startswith("conversations:meeting_") or name in (
+            "portal:meeting",
+            "portal:prepare",
+            "portal:feedback",
+        ):
+            meeting = Meeting.objects.filter(case=self.case_a).first()
+            return reverse(name, args=[(meeting or make_meeting(self.case_a, self.alice)).code])
         return reverse(name)
+
+    def child_message(self) -> ChildMessage:
+        return ChildMessage.objects.filter(case=self.case_a).first() or make_child_message(
+            self.case_a
+        )
 
     def test_it_gives_each_role_what_the_matrix_says(self) -> None:
         """T2: every role requests every non-public view: allowed → not 403, denied → 403 and
@@ -177,6 +237,17 @@ class PolicyTestCase(BaseTestCase):
             self.login(user)
             for name, entry in MATRIX.items():
                 if entry == PUBLIC:
+                    continue
+                if entry == CHILD_ONLY:
+                    # No staff role opens a child page: the child's sign-in page answers.
+                    with self.subTest(role=role, view=name):
+                        method = "post" if name in POST_ONLY else "get"
+                        url = self.url_for(name)
+                        r = getattr(self.client, method)(url)
+                        self.assertRedirects(
+                            r, f"/barn/pin/?next={url}", fetch_redirect_response=False
+                        )
+                    checked += 1
                     continue
                 allowed = declared_policy(entry).roles
                 method = "post" if name in POST_ONLY else "get"
@@ -201,7 +272,8 @@ class PolicyTestCase(BaseTestCase):
         self.assertEqual(checked, len(users) * non_public)
 
     def test_it_sends_anonymous_visitors_to_the_login_page(self) -> None:
-        """T2: no non-public view answers an anonymous visitor with anything but a login."""
+        """T2: no non-public view answers an anonymous visitor with anything but a login: the
+        staff login, or for a child page the child's PIN page."""
         for name, entry in MATRIX.items():
             if entry == PUBLIC:
                 continue
@@ -209,7 +281,28 @@ class PolicyTestCase(BaseTestCase):
                 method = "post" if name in POST_ONLY else "get"
                 url = self.url_for(name)
                 r = getattr(self.client, method)(url)
-                self.assertRedirects(r, f"/konto/login/?next={url}", fetch_redirect_response=False)
+                login = "/barn/pin/" if entry == CHILD_ONLY else "/konto/login/"
+                self.assertRedirects(r, f"{login}?next={url}", fetch_redirect_response=False)
+
+    def test_it_gives_the_child_role_only_the_child_pages(self) -> None:
+        """T2 extended to the child role: a child with an unlocked device session opens every
+        child page of their own and no staff page (those answer with the staff login)."""
+        access = make_child_access(self.case_a, self.alice)
+        child_login(self.client, access)
+        for name, entry in MATRIX.items():
+            if entry == PUBLIC:
+                continue
+            method = "post" if name in POST_ONLY else "get"
+            url = self.url_for(name)
+            with self.subTest(view=name):
+                r = getattr(self.client, method)(url)
+                if entry == CHILD_ONLY:
+                    self.assertLess(r.status_code, 400)
+                    self.assertFalse(str(r.get("Location", "")).startswith("/barn/pin/"))
+                else:
+                    self.assertRedirects(
+                        r, f"/konto/login/?next={url}", fetch_redirect_response=False
+                    )
 
     @override_settings(ROOT_URLCONF=__name__)
     def test_it_refuses_a_view_without_policy(self) -> None:

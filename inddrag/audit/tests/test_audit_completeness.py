@@ -4,15 +4,21 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from inddrag.accounts.policy import policy_of
 from inddrag.audit.models import AccessEvent
 from inddrag.children.models import NetworkMember
-from inddrag.conversations.models import Conversation
+from inddrag.conversations.models import Conversation, Meeting
 from inddrag.decisions.models import Decision
+from inddrag.portal.models import ChildMessage
 from inddrag.test import (
     BaseTestCase,
+    child_login,
+    make_child_access,
+    make_child_message,
     make_conversation,
     make_decision,
     make_measure,
+    make_meeting,
     make_network_member,
     walk_urlpatterns,
 )
@@ -28,6 +34,12 @@ CHILD_TABLES = (
     "decisions_decision",
     "conversations_conversation",
     "conversations_statement",
+    "conversations_meeting",
+    "conversations_meetingpreparation",
+    "conversations_preparationanswer",
+    "conversations_meetingfeedback",
+    "portal_childaccess",
+    "portal_childmessage",
 )
 
 
@@ -56,8 +68,27 @@ class AuditCompletenessTestCase(BaseTestCase):
         if params == ("code",) and name == "decisions:detail":
             decision = Decision.objects.filter(case=self.case_a).first()
             return {"code": str((decision or make_decision(self.case_a, self.alice)).code)}
-        if params == ("case_code",) and name == "conversations:create":
+        if params == ("case_code",) and name in (
+            "conversations:create",
+            "conversations:meeting_create",
+        ):
             return {"case_code": str(self.case_a.code)}
+        if (
+            params == ("code",)
+            and name
+            and (
+                name.startswith("conversations:meeting_")
+                or name in ("portal:meeting", "portal:prepare", "portal:feedback")
+            )
+        ):
+            meeting = Meeting.objects.filter(case=self.case_a).first()
+            return {"code": str((meeting or make_meeting(self.case_a, self.alice)).code)}
+        if params == ("code",) and name in ("channel:access", "channel:invite", "channel:reset"):
+            return {"code": str(self.case_a.code)}
+        if params == ("code",) and name == "channel:message":
+            message = ChildMessage.objects.filter(case=self.case_a).first()
+            message = message or make_child_message(self.case_a)
+            return {"code": str(message.code)}
         if params == ("code",) and name and name.startswith("conversations:"):
             conversation = Conversation.objects.filter(case=self.case_a).first()
             conversation = conversation or make_conversation(self.case_a, self.alice, "Hej")
@@ -65,6 +96,40 @@ class AuditCompletenessTestCase(BaseTestCase):
         if params == ("code",) and name and name.startswith("accounts:"):
             return {"code": str(self.anna.code)}
         return None
+
+    def test_it_logs_every_request_of_the_child_that_touches_child_data(self) -> None:
+        """T5 for the child role: every child page, GET and POST, as a signed-in child."""
+        access = make_child_access(self.case_a, self.alice)
+        checked = 0
+        for route in walk_urlpatterns():
+            policy = policy_of(route.callback)
+            if route.name is None or policy is None or not policy.is_child:
+                continue
+            kwargs = self.fill(route.params, route.name)
+            assert kwargs is not None
+            url = reverse(route.name, kwargs=kwargs)
+            for method in ["get", "post"]:
+                child_login(self.client, access)
+                before = AccessEvent.objects.count()
+                with CaptureQueriesContext(connection) as queries:
+                    response = getattr(self.client, method)(url, {"text": "Asta"})
+                touched = [
+                    q["sql"]
+                    for q in queries.captured_queries
+                    if any(table in q["sql"] for table in CHILD_TABLES)
+                    # The session middleware's lookup of the device (signing in, not a use).
+                    and 'FROM "portal_devicesession"' not in q["sql"]
+                ]
+                with self.subTest(method=method, url=url, status=response.status_code):
+                    if touched:
+                        checked += 1
+                        self.assertGreater(
+                            AccessEvent.objects.count(),
+                            before,
+                            f"{method.upper()} {url} read child data without an access event:"
+                            f" {touched[0][:120]}",
+                        )
+        self.assertGreater(checked, 5)
 
     def test_it_logs_every_request_that_touches_child_data(self) -> None:
         checked = 0

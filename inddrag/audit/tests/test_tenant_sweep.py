@@ -8,16 +8,21 @@ from django.apps import apps
 from django.conf import settings
 from django.urls import reverse
 
+from inddrag.accounts.policy import policy_of
 from inddrag.audit.models import AccessEvent, ChainHead
 from inddrag.municipalities.middleware import SESSION_KEY
 from inddrag.municipalities.models import Membership
 from inddrag.test import (
     BaseTestCase,
     Route,
+    child_login,
     make_case,
+    make_child_access,
+    make_child_message,
     make_conversation,
     make_decision,
     make_measure,
+    make_meeting,
     make_network_member,
     walk_urlpatterns,
 )
@@ -75,8 +80,43 @@ EXPECTED["children:handover"] = {
     "GET": {CASEWORKER: 404, LEADER: 404, ADMIN: 403},
     "POST": {CASEWORKER: 404, LEADER: 404, ADMIN: 403},
 }
+# The staff side of the child channel, and meetings.
+EXPECTED["channel:access"] = {  # POST saves the access settings (simple mode, contact)
+    "GET": {CASEWORKER: 404, LEADER: 404, ADMIN: 403},
+    "POST": {CASEWORKER: 404, LEADER: 404, ADMIN: 403},
+}
+EXPECTED["channel:message"] = {  # POST answers the message (the leader: a logged 403 later)
+    "GET": {CASEWORKER: 404, LEADER: 404, ADMIN: 403},
+    "POST": {CASEWORKER: 404, LEADER: 404, ADMIN: 403},
+}
+for _name in ["channel:invite", "channel:reset"]:
+    EXPECTED[_name] = {
+        "GET": {CASEWORKER: 405, LEADER: 403, ADMIN: 403},
+        "POST": {CASEWORKER: 404, LEADER: 403, ADMIN: 403},
+    }
+for _name in ["meeting_create", "meeting_record", "meeting_summary"]:
+    EXPECTED[f"conversations:{_name}"] = {
+        "GET": {CASEWORKER: 404, LEADER: 403, ADMIN: 403},
+        "POST": {CASEWORKER: 404, LEADER: 403, ADMIN: 403},
+    }
+EXPECTED["conversations:meeting_detail"] = CASE_ANSWERS
+EXPECTED["conversations:meeting_copy_statement"] = {
+    "GET": {CASEWORKER: 405, LEADER: 403, ADMIN: 403},
+    "POST": {CASEWORKER: 404, LEADER: 403, ADMIN: 403},
+}
+# The child's own pages: a Nordby child gets what a Sydby id that does not exist gets.
+CHILD_EXPECTED: dict[str, dict[str, int]] = {
+    "portal:meeting": {"GET": 404, "POST": 405},
+    "portal:prepare": {"GET": 404, "POST": 404},
+    "portal:feedback": {"GET": 404, "POST": 404},
+}
 # Tables whose rows change on every request by design; everything else must stay as it was.
 CHANGING_MODELS = {AccessEvent, ChainHead, apps.get_model("sessions", "Session")}
+
+
+def _is_child_route(route: Route) -> bool:
+    policy = policy_of(route.callback)
+    return policy is not None and policy.is_child
 
 
 class TenantSweepTestCase(BaseTestCase):
@@ -87,6 +127,8 @@ class TenantSweepTestCase(BaseTestCase):
         self.sydby_conversation = make_conversation(self.case_b, self.bob, "Bertram siger hej")
         self.sydby_member = make_network_member(self.case_b, name="Bertrams far")
         self.sydby_measure = make_measure(self.case_b)
+        self.sydby_meeting = make_meeting(self.case_b, self.bob)
+        self.sydby_message = make_child_message(self.case_b, text="Bertram vil tale med dig")
 
     def sydby_objects(self, route: Route) -> list[dict[str, Any]]:
         """The URL parameters that point at Sydby's objects, for each route that takes an id.
@@ -110,6 +152,18 @@ class TenantSweepTestCase(BaseTestCase):
                 {"code": self.case_b.code, "measure": self.sydby_measure.code}
             ],
             "children:handover": cases,
+            "channel:access": cases,
+            "channel:invite": cases,
+            "channel:reset": cases,
+            "channel:message": [{"code": self.sydby_message.code}],
+            "conversations:meeting_create": [{"case_code": self.case_b.code}],
+            "conversations:meeting_detail": [{"code": self.sydby_meeting.code}],
+            "conversations:meeting_record": [{"code": self.sydby_meeting.code}],
+            "conversations:meeting_summary": [{"code": self.sydby_meeting.code}],
+            "conversations:meeting_copy_statement": [{"code": self.sydby_meeting.code}],
+            "portal:meeting": [{"code": self.sydby_meeting.code}],
+            "portal:prepare": [{"code": self.sydby_meeting.code}],
+            "portal:feedback": [{"code": self.sydby_meeting.code}],
         }
         if route.name not in fillers:
             self.fail(
@@ -118,8 +172,13 @@ class TenantSweepTestCase(BaseTestCase):
             )
         return fillers[route.name]
 
-    def routes_with_ids(self) -> list[Route]:
-        return [route for route in walk_urlpatterns() if route.params]
+    def routes_with_ids(self, *, child: bool = False) -> list[Route]:
+        """Staff routes with an id, or (child=True) the child channel's."""
+        return [
+            route
+            for route in walk_urlpatterns()
+            if route.params and _is_child_route(route) == child
+        ]
 
     def snapshot(self) -> dict[str, list[dict[str, Any]]]:
         """Every row of every table, except those that change on each request by design."""
@@ -143,6 +202,48 @@ class TenantSweepTestCase(BaseTestCase):
                 self.assertEqual(set(EXPECTED[str(route.name)]), set(METHODS))
         # And nothing in the tables that is no longer in the URLconf.
         self.assertEqual(set(EXPECTED), {route.name for route in routes})
+        child_routes = self.routes_with_ids(child=True)
+        for route in child_routes:
+            for kwargs in self.sydby_objects(route):
+                self.assertEqual(set(kwargs), set(route.params))
+        self.assertEqual(set(CHILD_EXPECTED), {route.name for route in child_routes})
+
+    def test_it_answers_404_to_a_child_for_everything_of_another_municipality(self) -> None:
+        """T1 for the child role: a Nordby child signed in to the child channel gets, for every
+        child route with a Sydby id, exactly what a non-existent id gets (404, or 405 for a
+        method the view does not take); each refusal is logged; nothing changes. Staff
+        signed in get no child page at all: the child's sign-in page."""
+        access = make_child_access(self.case_a, self.alice)
+        child_login(self.client, access)
+        before = self.snapshot()
+        checked = 0
+        for route in self.routes_with_ids(child=True):
+            assert route.name is not None
+            for kwargs in self.sydby_objects(route):
+                url = reverse(route.name, kwargs=kwargs)
+                nowhere = reverse(route.name, kwargs={k: uuid.uuid4() for k in kwargs})
+                for method in METHODS:
+                    expected = CHILD_EXPECTED[route.name][method]
+                    with self.subTest(url=url, method=method):
+                        r = self.request(method, url, {})
+                        self.assertEqual(r.status_code, expected)
+                        self.assertEqual(self.request(method, nowhere, {}).status_code, expected)
+                        self.assertNotContains(r, "Bertram", status_code=expected)
+                        if expected == 404:
+                            self.assertEqual(self.denials_of(r), 1)
+                        checked += 1
+        self.assertEqual(self.snapshot(), before)
+        self.assertEqual(checked, 2 * len(CHILD_EXPECTED))
+        # A staff login alone opens no child page.
+        self.client.post(reverse("portal:logout"))
+        self.login(self.bob)
+        for route in self.routes_with_ids(child=True):
+            assert route.name is not None
+            url = reverse(route.name, kwargs=self.sydby_objects(route)[0])
+            with self.subTest(staff_url=url):
+                r = self.client.get(url)
+                self.assertEqual(r.status_code, 302)
+                self.assertTrue(r["Location"].startswith(reverse("portal:unlock")))
 
     def test_it_answers_404_for_every_object_of_another_municipality(self) -> None:
         """T1: every route with an id, with GET and POST, plain and HTMX, as every Nordby role:

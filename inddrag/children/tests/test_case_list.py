@@ -4,7 +4,9 @@ import re
 import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import time_machine
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
@@ -12,17 +14,22 @@ from inddrag.accounts.models import User
 from inddrag.audit.models import AccessEvent
 from inddrag.children.caseload import date_formatter
 from inddrag.children.models import Case
+from inddrag.conversations.models import Meeting, MeetingPreparation
 from inddrag.decisions.models import DueRules
+from inddrag.portal.models import ChildMessage
 from inddrag.test import (
     BaseTestCase,
     make_case,
+    make_child_message,
     make_conversation,
     make_decision,
     make_measure,
+    make_meeting,
     make_member,
 )
 
 URL = "/sager/"
+CPH = ZoneInfo("Europe/Copenhagen")
 
 
 def ago(days: int) -> date:
@@ -59,8 +66,27 @@ class CaseListTestCase(BaseTestCase):
 
     def make_histories(self) -> None:
         """Every case of Team Vest gets a placement, two conversations with statements (one
-        without staff present), a decision with and one without a heard child."""
+        without staff present), a decision with and one without a heard child; from the child
+        channel an answered "Jeg føler mig ikke tryg", an unanswered message and a coming
+        meeting the child has prepared."""
+        now = timezone.now()
         for case in Case.objects.filter(unit=self.vest):
+            make_child_message(
+                case,
+                kind=ChildMessage.Kind.UNSAFE,
+                sent_at=now - timedelta(days=20),
+                answer="Jeg ringer.",
+                answered_at=now - timedelta(days=19),
+                answered_by=self.alice,
+            )
+            make_child_message(case, sent_at=now - timedelta(days=10))
+            meeting = make_meeting(case, self.alice)
+            MeetingPreparation.objects.create(
+                municipality_id=case.municipality_id,
+                meeting=meeting,
+                child_id=case.child_id,
+                submitted_at=now,
+            )
             make_measure(case, kind="foster_care", started_on=ago(400))
             make_measure(case, kind="preventive", started_on=ago(500), ended_on=ago(450))
             make_conversation(case, self.alice, "Jeg vil blive her.", held_on=ago(300))
@@ -577,6 +603,121 @@ class CaseListTestCase(BaseTestCase):
         for url in urls:
             self.assertContains(r, f'<a href="{url}">')
 
+    # Messages from the child channel (issue 5): overdue after 2 working days, the filter, and
+    # the child's prepared meeting. ("Jeg føler mig ikke tryg": portal/tests/test_unsafe.py.)
+
+    def row_at(self, moment: datetime, case: Case, **params: str) -> str:
+        """The case's row on Alice's list as it is at `moment` (signed in then)."""
+        with time_machine.travel(moment, tick=False):
+            self.login(self.alice)
+            return self.row_of(self.client.get(URL, params), case)
+
+    def test_it_shows_a_message_overdue_after_two_working_days(self) -> None:
+        """Sent Friday 15:00: Monday and Tuesday are the two working days; overdue from Tuesday
+        15:00, still on Wednesday; the weekend does not count."""
+        make_child_message(self.case_a, sent_at=datetime(2026, 3, 6, 15, 0, tzinfo=CPH))
+        overdue = (
+            '<strong class="status-overdue"><span class="status-icon" aria-hidden="true"></span>'
+            "Besked ubesvaret over 2 hverdage</strong>"
+        )
+        for moment, is_overdue in [
+            (datetime(2026, 3, 7, 12, 0, tzinfo=CPH), False),  # Saturday
+            (datetime(2026, 3, 9, 10, 0, tzinfo=CPH), False),  # Monday
+            (datetime(2026, 3, 9, 23, 0, tzinfo=CPH), False),
+            (datetime(2026, 3, 10, 14, 59, tzinfo=CPH), False),  # Tuesday
+            (datetime(2026, 3, 10, 15, 0, tzinfo=CPH), True),
+            (datetime(2026, 3, 11, 15, 1, tzinfo=CPH), True),  # Wednesday after 15:00
+        ]:
+            with self.subTest(moment=moment):
+                row = self.row_at(moment, self.case_a)
+                if is_overdue:
+                    self.assertIn(overdue, row)
+                    self.assertIn('<tr class="row-overdue">', row)
+                else:
+                    self.assertIn('<span class="row-meta">Ny besked fra barnet</span>', row)
+                    self.assertNotIn("status-overdue", row)
+                    self.assertNotIn("row-overdue", row)
+
+    def test_it_does_not_count_easter_as_working_days(self) -> None:
+        """Sent Wednesday 1 April 2026, 10:00: skærtorsdag, langfredag, the weekend and 2.
+        påskedag do not count, so it is due Wednesday 8 April, 10:00."""
+        make_child_message(self.case_a, sent_at=datetime(2026, 4, 1, 10, 0, tzinfo=CPH))
+        for moment, is_overdue in [
+            (datetime(2026, 4, 6, 16, 0, tzinfo=CPH), False),  # 2. påskedag
+            (datetime(2026, 4, 7, 16, 0, tzinfo=CPH), False),  # the first working day after
+            (datetime(2026, 4, 8, 9, 59, tzinfo=CPH), False),
+            (datetime(2026, 4, 8, 10, 0, tzinfo=CPH), True),
+        ]:
+            with self.subTest(moment=moment):
+                row = self.row_at(moment, self.case_a)
+                self.assertEqual("Besked ubesvaret over 2 hverdage" in row, is_overdue)
+
+    def test_it_forgets_an_answered_message(self) -> None:
+        make_child_message(
+            self.case_a,
+            sent_at=timezone.now() - timedelta(days=30),
+            answer="Tak",
+            answered_at=timezone.now() - timedelta(days=1),
+            answered_by=self.alice,
+        )
+        self.login(self.alice)
+        row = self.row_of(self.client.get(URL), self.case_a)
+        self.assertNotIn("besked", row.lower())
+        self.assertNotIn("row-overdue", row)
+
+    def test_it_sorts_and_filters_an_overdue_message_as_overdue(self) -> None:
+        """A message waiting too long makes the child overdue: first with the default sort,
+        and in the "Overskredne frister" filter; "Ubesvarede beskeder" finds any unanswered."""
+        c = self.make_spread()  # Bo and Cai overdue (§ 95), Dan and Asta not
+        make_child_message(c["dan"], sent_at=timezone.now() - timedelta(days=10))
+        make_child_message(c["asta"], sent_at=timezone.now() - timedelta(minutes=5))
+        self.login(self.alice)
+        names = {case.pk: name for name, case in c.items()}
+        r = self.client.get(URL)
+        self.assertEqual(
+            [names[case.pk] for case in self.cases_on_page(r)][:3], ["bo", "cai", "dan"]
+        )
+        r = self.client.get(URL, {"filter": "overdue"})
+        self.assertEqual([names[case.pk] for case in self.cases_on_page(r)], ["bo", "cai", "dan"])
+        r = self.client.get(URL, {"filter": "messages", "sort": "name"})
+        self.assertEqual([names[case.pk] for case in self.cases_on_page(r)], ["dan", "asta"])
+        self.assertContains(
+            r,
+            '<option value="messages" selected>Ubesvarede beskeder fra barnet</option>',
+            html=True,
+        )
+        self.assertEqual(
+            self.only_event_of(r).criterion, "cases status=open filter=messages sort=name page=1"
+        )
+
+    def test_it_shows_a_meeting_prepared_by_the_child(self) -> None:
+        """ "Forberedt af barnet": the next coming meeting the child is invited to, submitted
+        (a draft, a past or a cancelled meeting's preparation does not count)."""
+        now = timezone.now()
+        past = make_meeting(self.case_a, self.alice, starts_at=now - timedelta(days=3))
+        MeetingPreparation.objects.create(
+            municipality=self.nordby, meeting=past, child=self.case_a.child, submitted_at=now
+        )
+        coming = make_meeting(self.case_a, self.alice, starts_at=now + timedelta(days=3))
+        preparation = MeetingPreparation.objects.create(
+            municipality=self.nordby, meeting=coming, child=self.case_a.child
+        )
+        later = make_meeting(self.case_a, self.alice, starts_at=now + timedelta(days=30))
+        MeetingPreparation.objects.create(
+            municipality=self.nordby, meeting=later, child=self.case_a.child, submitted_at=now
+        )
+        self.login(self.alice)
+        prepared = '<span class="row-meta">Forberedt af barnet</span>'
+        self.assertNotIn(prepared, self.row_of(self.client.get(URL), self.case_a))  # a draft
+        preparation.submitted_at = now
+        preparation.save()
+        self.assertIn(prepared, self.row_of(self.client.get(URL), self.case_a))
+        Meeting.objects.filter(pk=coming.pk).update(status=Meeting.Status.CANCELLED)
+        # Now the next meeting is the later one, which the child has prepared too.
+        self.assertIn(prepared, self.row_of(self.client.get(URL), self.case_a))
+        Meeting.objects.filter(pk=later.pk).update(child_invited=False)
+        self.assertNotIn(prepared, self.row_of(self.client.get(URL), self.case_a))
+
     # Query counts (house style rule 26).
 
     def assert_list_queries(self, user: User, *, expected: int) -> None:
@@ -598,7 +739,9 @@ class CaseListTestCase(BaseTestCase):
     #   4 memberships with the municipality and its due rules (MembershipMiddleware),
     #   5 the whole caseload with the child joined and, as subqueries, the last conversation,
     #     the last one without staff, the count of decisions without a heard child, the latest
-    #     statement, the start of the current placement and the kinds of the active measures,
+    #     statement, the start of the current placement, the kinds of the active measures, and
+    #     from the child channel the oldest unanswered message, the oldest unanswered "Jeg
+    #     føler mig ikke tryg" (also in the status filter) and the next meeting's preparation,
     #   6 SAVEPOINT, 7 lock the access-log chain head, 8 insert the access event,
     #   9 move the chain head, 10 RELEASE SAVEPOINT.
     # A leader's list also shows the caseworkers:
