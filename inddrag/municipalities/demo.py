@@ -32,6 +32,7 @@ from inddrag.conversations.models import Conversation, Statement
 from inddrag.decisions.models import Decision
 from inddrag.lib.dates import age_on
 from inddrag.municipalities.models import Membership, Municipality, Unit
+from inddrag.portal import demo as portal_demo
 
 DEMO_PASSWORD = "demo-inddrag-2026"
 # Every demo account shares this TOTP secret (hex), so a tester can add it to an authenticator app
@@ -547,6 +548,7 @@ def seed(
         batch_size=1000,
     )
     _Histories(seed, today=today).write(plans)
+    portal_demo.seed_channel(seed=seed)
     return DemoSummary(created=True, logins=demo_logins())
 
 

@@ -13,11 +13,19 @@ from django.test import TestCase, override_settings
 
 from inddrag.accounts.models import User
 from inddrag.children.models import Assignment, Case, Child, Handover, Measure, NetworkMember
-from inddrag.conversations.models import Conversation, Statement
+from inddrag.conversations.models import (
+    Conversation,
+    Meeting,
+    MeetingFeedback,
+    MeetingPreparation,
+    PreparationAnswer,
+    Statement,
+)
 from inddrag.decisions.models import Decision
 from inddrag.lib.dates import age_on
 from inddrag.municipalities import demo
 from inddrag.municipalities.models import Membership, Municipality, Unit
+from inddrag.portal.models import ChildAccess, ChildMessage
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 23)
@@ -33,6 +41,12 @@ class _Rollback(Exception):
 def _erase_demo() -> None:
     """Delete the demo world, children's histories first (the foreign keys protect)."""
     for model in [
+        MeetingFeedback,
+        PreparationAnswer,
+        MeetingPreparation,
+        Meeting,
+        ChildMessage,
+        ChildAccess,
         Statement,
         Conversation,
         Decision,
@@ -58,6 +72,19 @@ def _snapshot() -> dict[str, list[tuple[Any, ...]]]:
             "cpr", "first_name", "last_name", "birth_date", "preferred_language"
         ),
         "cases": Case.objects.values_list("reference", "status", "opened_on", "closed_on"),
+        "child_access": ChildAccess.objects.values_list("child__cpr", "simple_mode", "about_me"),
+        "meetings": Meeting.objects.values_list(
+            "case__reference", "kind", "starts_at", "place", "status", "summary"
+        ),
+        "preparations": PreparationAnswer.objects.values_list(
+            "preparation__meeting__case__reference", "question", "text", "choice", "shared"
+        ),
+        "feedback": MeetingFeedback.objects.values_list(
+            "meeting__case__reference", "felt_heard", "understood", "text", "given_at"
+        ),
+        "child_messages": ChildMessage.objects.values_list(
+            "case__reference", "kind", "text", "answer"
+        ),
         "assignments": Assignment.objects.values_list(
             "case__reference", "caseworker__username", "started_at", "ended_at"
         ),

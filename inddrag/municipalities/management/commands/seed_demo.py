@@ -27,6 +27,10 @@ class Command(BaseCommand):
             f"Case with a long history (300+ timeline items): {demo.LONG_HISTORY_REFERENCE}"
         )
         self.stdout.write(
+            "Child channel (/barn/): a demo child's code (single use, 72 hours; the child "
+            "chooses a PIN): DEBUG=1 .venv/bin/python manage.py demo_child_code"
+        )
+        self.stdout.write(
             f"\nDemo logins (password: {demo.DEMO_PASSWORD}; "
             "the code: ./manage.py demo_totp USERNAME):"
         )
