@@ -15,6 +15,7 @@ from inddrag.accounts.models import User
 from inddrag.audit.log import Action, record
 from inddrag.children.models import Case
 from inddrag.conversations.models import Conversation, Statement
+from inddrag.letters.models import Quote
 from inddrag.municipalities.models import Membership
 
 # The foreign keys: clean_fields() would read each one's row to validate it.
@@ -24,6 +25,10 @@ _STATEMENT_KEYS = ["municipality", "conversation", "child"]
 
 class ConversationError(Exception):
     pass
+
+
+class StatementQuoted(ConversationError):
+    """A statement the edit would delete is quoted in a recommendation to the committee."""
 
 
 class ConversationConflict(ConversationError):
@@ -98,7 +103,11 @@ def update_conversation(
     assessment: str,
     statements: Sequence[tuple[str, str]],
 ) -> Conversation:
-    """Save a new version of the conversation, whose statements replace the old ones.
+    """Save a new version of the conversation, whose statements replace the old ones: the n-th
+    statement of the form is saved over the n-th one stored (so a statement quoted in a
+    recommendation keeps its row, and a change of its sharing to caseworker-only takes it out of
+    the recommendation), new ones are added, and the surplus is deleted — unless one of those is
+    quoted in a recommendation: then StatementQuoted is raised and nothing changes.
 
     `version` is the version the editor started from. If anyone saved the conversation since,
     nothing is changed and ConversationConflict is raised (optimistic locking, T19)."""
@@ -126,16 +135,31 @@ def update_conversation(
         setattr(conversation, name, value)
     conversation.version = version + 1
     conversation.updated_at = now
-    Statement.objects.filter(conversation=conversation).delete()
     case = conversation.case
-    _add_statements(conversation, case, statements)
+    stored = list(Statement.objects.filter(conversation=conversation).order_by("position", "pk"))
+    surplus = [row.pk for row in stored[len(statements) :]]
+    if surplus and Quote.objects.filter(statement_id__in=surplus).exists():
+        raise StatementQuoted(str(conversation.code))
+    Statement.objects.filter(pk__in=surplus).delete()
+    kept = stored[: len(statements)]
+    for position, (row, (text, sharing)) in enumerate(zip(kept, statements, strict=False)):
+        row.text, row.sharing, row.said_on, row.position = text, sharing, held_on, position
+        _validate(row, exclude=_STATEMENT_KEYS)
+    if kept:
+        Statement.objects.bulk_update(kept, ["text", "sharing", "said_on", "position"])
+    _add_statements(conversation, case, statements, start=len(stored))
     record(Action.UPDATE, user=by, membership=membership, child=case.child, obj=conversation)
     return conversation
 
 
 def _add_statements(
-    conversation: Conversation, case: Case, statements: Sequence[tuple[str, str]]
+    conversation: Conversation,
+    case: Case,
+    statements: Sequence[tuple[str, str]],
+    *,
+    start: int = 0,
 ) -> None:
+    """Create the statements from position `start` on."""
     rows = [
         Statement(
             municipality_id=case.municipality_id,
@@ -147,6 +171,7 @@ def _add_statements(
             position=position,
         )
         for position, (text, sharing) in enumerate(statements)
+        if position >= start
     ]
     for row in rows:
         _validate(row, exclude=_STATEMENT_KEYS)

@@ -129,8 +129,18 @@ def edit(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
                 )
             except services.ConversationConflict:
                 return _conflict(request, conversation, form, formset)
-            messages.success(request, _("Samtalen er gemt."))
-            return redirect(conversation)
+            except services.StatementQuoted:
+                form.add_error(
+                    None,
+                    _(
+                        "Et udsagn, du har fjernet, er citeret i en indstilling til udvalget og "
+                        "kan ikke slettes. Ret teksten, eller vælg “Kun sagsbehandleren”, så "
+                        "citatet tages ud af indstillingen."
+                    ),
+                )
+            else:
+                messages.success(request, _("Samtalen er gemt."))
+                return redirect(conversation)
     else:
         initial = {name: getattr(conversation, name) for name in CONVERSATION_FIELDS}
         initial["version"] = conversation.version

@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from inddrag.audit.models import AccessEvent
 from inddrag.conversations.models import Conversation, Statement
-from inddrag.test import BaseTestCase, make_conversation
+from inddrag.letters.models import Quote
+from inddrag.test import BaseTestCase, make_conversation, make_recommendation
 
 CASE_FILE, PARENTS, CASEWORKER = "case_file", "parents", "caseworker"
 
@@ -227,19 +228,49 @@ class EditConversationTestCase(BaseTestCase):
         self.assertEqual(self.snapshot(), before)
 
     def test_it_saves_ten_statements_with_as_many_queries_as_one(self) -> None:
-        """Rule 26: replacing the statements is one DELETE and one INSERT, however many."""
+        """Rule 26: saving the statements is one SELECT, one UPDATE of the stored ones and one
+        INSERT of the new ones (one DELETE of fewer), however many."""
         self.login(self.alice)
         self.client.get(self.url)  # warm up: the first request saves the session's idle clock
         self.client.post(
             self.url, edit_data(1, ("Først en, så sessionen har sin besked.", PARENTS))
         )
-        for version, n in [(2, 1), (3, 10)]:
-            data = edit_data(version, *[(f"Udsagn {i}", CASE_FILE) for i in range(n)])
-            # session, user, OTP device, membership, conversation (+ case, child, author); the
-            # service: savepoint, conditional update, statements delete, statements insert,
-            # the access event (savepoint, head lock, event insert, head move, release),
-            # release.
-            with self.assertNumQueries(15):
+        # session, user, OTP device, membership, conversation (+ case, child, author); the
+        # service: savepoint, conditional update, the stored statements, their update, (the
+        # new ones' insert), the access event (savepoint, head lock, event insert, head move,
+        # release), release.
+        for version, n, queries in [(2, 1, 15), (3, 10, 16), (4, 10, 15)]:
+            data = edit_data(version, *[(f"Udsagn {i} v{version}", CASE_FILE) for i in range(n)])
+            with self.assertNumQueries(queries):
                 r = self.client.post(self.url, data)
             self.assertEqual(r.status_code, 302)
         self.assertEqual(Statement.objects.count(), 10)
+
+    def test_it_keeps_a_statement_quoted_in_a_recommendation(self) -> None:
+        """A statement quoted in a recommendation to the committee keeps its row when the
+        conversation is edited: its text and sharing change in place (made caseworker-only, it
+        drops out of the recommendation), and removing it is refused with a message and nothing
+        saved."""
+        quoted = Statement.objects.get(conversation=self.conversation, position=1)
+        recommendation = make_recommendation(self.case_a, self.alice)
+        Quote.objects.create(
+            municipality=self.nordby, recommendation=recommendation, statement=quoted
+        )
+        self.login(self.alice)
+        r = self.client.post(
+            self.url,
+            edit_data(
+                1, ("Jeg vil gerne bo hos mormor.", CASE_FILE), ("Skolen er svær.", CASEWORKER)
+            ),
+        )
+        self.assertEqual(r.status_code, 302)
+        quoted.refresh_from_db()
+        self.assertEqual((quoted.text, quoted.sharing), ("Skolen er svær.", CASEWORKER))
+        before = list(Statement.objects.order_by("pk").values_list("pk", "text", "sharing"))
+        r = self.client.post(self.url, edit_data(2, ("Kun et udsagn nu.", CASE_FILE)))
+        self.assertContains(r, "er citeret i en indstilling til udvalget")
+        self.assertEqual(
+            list(Statement.objects.order_by("pk").values_list("pk", "text", "sharing")), before
+        )
+        self.conversation.refresh_from_db()
+        self.assertEqual(self.conversation.version, 2)
