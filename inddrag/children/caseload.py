@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -40,6 +40,7 @@ from inddrag.children.queries import (
 )
 from inddrag.decisions.models import DueRules
 from inddrag.municipalities.models import Membership
+from inddrag.plans.forms import CHECK_IN_WORDS
 from inddrag.portal.messages import ANSWER_WITHIN_WORKING_DAYS
 
 _FILTER = CaseListForm.base_fields["filter"]
@@ -203,6 +204,8 @@ class Row(TypedDict):
     message: str  # "Besked ubesvaret over 2 hverdage", "Ny besked fra barnet" or ""
     message_overdue: bool
     prepared: bool  # the child submitted the preparation of the next meeting
+    check_in: str  # "Tjek af mål: Rigtig godt (12/11)": the newest in 30 days, or ""
+    check_in_low: bool  # that check-in said "Dårligt" or "Rigtig dårligt"
 
 
 def _rows(
@@ -228,6 +231,9 @@ def _rows(
         ANSWER_WITHIN_WORKING_DAYS,
     ) % {"days": ANSWER_WITHIN_WORKING_DAYS}
     message_new = gettext("Ny besked fra barnet")
+    check_in_words = {rating: str(words) for rating, words in CHECK_IN_WORDS.items()}
+    check_in_text = gettext("Tjek af mål: %(words)s (%(day)s)")
+    show_day = date_formatter(pgettext("day and month, as a Django date format", "j/n"))
     no_due, none, never = gettext("Ingen frist"), gettext("Ingen"), "–"
     measure_names = {kind: str(label) for kind, label in Measure.Kind.choices}
     days_ago: dict[int, str] = {}
@@ -251,6 +257,12 @@ def _rows(
             overdue = ngettext(
                 "Overskredet med %(days)d dag", "Overskredet med %(days)d dage", late
             ) % {"days": late}
+        check_in = ""
+        if case.check_in_rating is not None and case.check_in_at is not None:
+            check_in = check_in_text % {
+                "words": check_in_words[case.check_in_rating],
+                "day": show_day(timezone.localtime(case.check_in_at)),
+            }
         next_meta = ""
         if due is not None:
             next_meta = show_date(due.due_on)
@@ -289,6 +301,8 @@ def _rows(
                 ),
                 message_overdue=is_message_overdue,
                 prepared=bool(case.prepared),
+                check_in=check_in,
+                check_in_low=(case.check_in_rating or 5) <= 2,
             )
         )
     return rows
@@ -299,7 +313,7 @@ def _rows(
 # must stay within 15 ms (bench/pages.py). Every value is escaped (`_text`) before it goes in.
 _ROW = (
     '<tr{row_class}><th scope="row"><a href="{url}">{name}</a>{unsafe}{overdue}{message}'
-    "{prepared}{badges}</th>"
+    "{prepared}{check_in}{badges}</th>"
     "<td>{age}{party}</td><td>{next}{next_meta}</td><td>{since}</td><td>{not_heard}</td>"
     "<td>{statement_on}</td><td>{measures}</td><td>{reference}</td>{caseworker}</tr>\n"
 )
@@ -348,6 +362,15 @@ def render_rows(rows: list[Row], *, with_caseworker: bool) -> SafeString:
                     else ""
                 ),
                 prepared=prepared if row["prepared"] else "",
+                check_in=(
+                    _META.format(
+                        _WARNING.format(_text(row["check_in"]))
+                        if row["check_in_low"]
+                        else _text(row["check_in"])
+                    )
+                    if row["check_in"]
+                    else ""
+                ),
                 badges=(protected if row["protected"] else "") + (closed if row["closed"] else ""),
                 age=_text(row["age"]),
                 party=party if row["party"] else "",

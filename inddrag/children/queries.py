@@ -20,6 +20,7 @@ from inddrag.conversations.models import Conversation, Meeting, MeetingPreparati
 from inddrag.decisions.models import Decision
 from inddrag.lib.dates import working_days_cutoff
 from inddrag.municipalities.models import Membership
+from inddrag.plans.models import GoalCheckIn, Plan
 from inddrag.portal.messages import ANSWER_WITHIN_WORKING_DAYS
 from inddrag.portal.models import ChildMessage
 
@@ -42,7 +43,9 @@ def case_list_queryset(
     - from the child channel: `message_state` (MESSAGES_NONE, MESSAGES_WAITING, or
       MESSAGES_OVERDUE when one has waited longer than the answer time at `now`),
       `unsafe_since` (the oldest unanswered "Jeg føler mig ikke tryg") and `prepared` (1 when
-      the child submitted the preparation of the next meeting, 0 when not, None without one).
+      the child submitted the preparation of the next meeting, 0 when not, None without one);
+    - from Barnets plan: the child's newest check-in on a goal in the last
+      CHECK_IN_DAYS days, `check_in_rating` (1-5) and `check_in_at` (None without one).
       Numbers rather than dates where a number says it: a date costs a parse on every row.
 
     A case with an unanswered "Jeg føler mig ikke tryg" is listed whatever the status filter
@@ -61,6 +64,9 @@ def case_list_queryset(
     at_now = connection.ops.adapt_datetimefield_value(now)
     cutoff = working_days_cutoff(now, ANSWER_WITHIN_WORKING_DAYS)
     overdue_from = (connection.ops.adapt_datetimefield_value(cutoff),)
+    check_ins_from = (
+        connection.ops.adapt_datetimefield_value(now - timedelta(days=CHECK_IN_DAYS)),
+    )
     return (
         cases.select_related("child")
         .annotate(
@@ -73,6 +79,10 @@ def case_list_queryset(
             message_state=RawSQL(sql.message_state, overdue_from, output_field=IntegerField()),
             unsafe_since=RawSQL(sql.unsafe, (UNSAFE,), output_field=DateTimeField()),
             prepared=RawSQL(sql.prepared, (PLANNED, True, at_now), output_field=IntegerField()),
+            check_in_rating=RawSQL(
+                sql.check_in_rating, check_ins_from, output_field=IntegerField()
+            ),
+            check_in_at=RawSQL(sql.check_in_at, check_ins_from, output_field=DateTimeField()),
         )
         .order_by("child__last_name", "child__first_name", "reference")
     )
@@ -80,6 +90,7 @@ def case_list_queryset(
 
 UNSAFE = ChildMessage.Kind.UNSAFE.value
 PLANNED = Meeting.Status.PLANNED.value
+CHECK_IN_DAYS = 30  # the caseload shows the child's newest check-in of this many days
 # `message_state`: the child's messages in the case without an answer.
 MESSAGES_NONE, MESSAGES_WAITING, MESSAGES_OVERDUE = 0, 1, 2
 
@@ -116,6 +127,8 @@ class CaseloadItem(NamedTuple):
     message_state: int
     unsafe_since: datetime | None
     prepared: int | None
+    check_in_rating: int | None
+    check_in_at: datetime | None
 
     @property
     def full_name(self) -> str:
@@ -142,6 +155,8 @@ _CASELOAD_COLUMNS = (
     "message_state",
     "unsafe_since",
     "prepared",
+    "check_in_rating",
+    "check_in_at",
 )
 
 
@@ -169,6 +184,8 @@ class _InvolvementSQL:
     unsafe: str
     is_unsafe: str
     prepared: str
+    check_in_rating: str
+    check_in_at: str
 
 
 @cache
@@ -178,7 +195,8 @@ def _involvement_sql(vendor: str) -> _InvolvementSQL:
     SQLite needs to run the whole query, and a prefetch of the measures as much again
     (bench/pages.py: the caseload must stay within 15 ms). Portable SQL; values are parameters.
     Indexes used: conversation_case_held, decision_case_decided, statement_child_said,
-    measure_case_started, childmessage_case_open, meeting_case_starts."""
+    measure_case_started, childmessage_case_open, meeting_case_starts, the plan's unique case
+    and goalcheckin_plan_time."""
     q = connection.ops.quote_name
 
     def column(model: type[models.Model], name: str) -> str:
@@ -206,6 +224,13 @@ def _involvement_sql(vendor: str) -> _InvolvementSQL:
     unsafe = f"{unanswered} AND {column(ChildMessage, 'kind')} = %s"
     meeting_pk, preparation_meeting = column(Meeting, "id"), column(MeetingPreparation, "meeting")
     starts_at = column(Meeting, "starts_at")
+    checked_in_at = column(GoalCheckIn, "checked_in_at")
+    newest_check_in = (
+        f"FROM {q(GoalCheckIn._meta.db_table)} WHERE {column(GoalCheckIn, 'plan')} = "
+        f"(SELECT {column(Plan, 'id')} FROM {q(Plan._meta.db_table)} "
+        f"WHERE {column(Plan, 'case')} = {case_pk}) AND {checked_in_at} >= %s "
+        f"ORDER BY {checked_in_at} DESC, {column(GoalCheckIn, 'id')} DESC LIMIT 1"
+    )
     return _InvolvementSQL(
         last_conversation=last_conversation,
         last_unsupervised=f"{last_conversation} AND {without_staff} = %s",
@@ -237,6 +262,8 @@ def _involvement_sql(vendor: str) -> _InvolvementSQL:
             f"AND {column(Meeting, 'child_invited')} = %s AND {starts_at} >= %s "
             f"ORDER BY {starts_at}, {meeting_pk} LIMIT 1"
         ),
+        check_in_rating=f"SELECT {column(GoalCheckIn, 'rating')} {newest_check_in}",
+        check_in_at=f"SELECT {checked_in_at} {newest_check_in}",
     )
 
 

@@ -16,6 +16,7 @@ from inddrag.children.caseload import date_formatter
 from inddrag.children.models import Case
 from inddrag.conversations.models import Meeting, MeetingPreparation
 from inddrag.decisions.models import DueRules
+from inddrag.plans.tests.helpers import approve_now, make_check_in, make_goal, make_plan
 from inddrag.portal.models import ChildMessage
 from inddrag.test import (
     BaseTestCase,
@@ -68,7 +69,7 @@ class CaseListTestCase(BaseTestCase):
         """Every case of Team Vest gets a placement, two conversations with statements (one
         without staff present), a decision with and one without a heard child; from the child
         channel an answered "Jeg føler mig ikke tryg", an unanswered message and a coming
-        meeting the child has prepared."""
+        meeting the child has prepared; from Barnets plan two check-ins on a goal."""
         now = timezone.now()
         for case in Case.objects.filter(unit=self.vest):
             make_child_message(
@@ -95,6 +96,11 @@ class CaseListTestCase(BaseTestCase):
             )
             make_decision(case, self.alice, decided_on=ago(90))
             make_decision(case, self.alice, decided_on=ago(80), child_heard=True)
+            plan = make_plan(case, self.alice)
+            goal = make_goal(plan)
+            approve_now(plan, self.alice)
+            make_check_in(plan, goal, rating=2, checked_in_at=now - timedelta(days=3))
+            make_check_in(plan, goal, rating=5, checked_in_at=now - timedelta(days=1))
 
     def cases_on_page(self, response: Any) -> list[Case]:
         """The cases of the shown page, in order (the page holds CaseloadItems, not Cases)."""
@@ -718,6 +724,34 @@ class CaseListTestCase(BaseTestCase):
         Meeting.objects.filter(pk=later.pk).update(child_invited=False)
         self.assertNotIn(prepared, self.row_of(self.client.get(URL), self.case_a))
 
+    def test_it_shows_the_childs_newest_check_in_of_the_last_30_days(self) -> None:
+        """Barnets plan (issue 6): "Tjek af mål: Rigtig godt (12/11)" on the row, the newest
+        check-in of the last 30 days; a low one stands out (in words too)."""
+        plan = make_plan(self.case_a, self.alice)
+        goal = make_goal(plan)
+        approve_now(plan, self.alice)
+        self.login(self.alice)
+        self.assertNotIn("Tjek af mål", self.row_of(self.client.get(URL), self.case_a))
+        old = timezone.now() - timedelta(days=31)
+        make_check_in(plan, goal, rating=5, checked_in_at=old)
+        self.assertNotIn("Tjek af mål", self.row_of(self.client.get(URL), self.case_a))
+        at = timezone.now() - timedelta(days=2)
+        make_check_in(plan, goal, rating=4, checked_in_at=at - timedelta(hours=1))
+        make_check_in(plan, goal, rating=5, checked_in_at=at)
+        day = timezone.localtime(at)
+        self.assertIn(
+            f'<span class="row-meta">Tjek af mål: Rigtig godt ({day.day}/{day.month})</span>',
+            self.row_of(self.client.get(URL), self.case_a),
+        )
+        make_check_in(plan, goal, rating=1, checked_in_at=timezone.now())
+        today = timezone.localdate()
+        self.assertIn(
+            '<span class="row-meta"><strong class="status-warning">'
+            '<span class="status-icon" aria-hidden="true"></span>'
+            f"Tjek af mål: Rigtig dårligt ({today.day}/{today.month})</strong></span>",
+            self.row_of(self.client.get(URL), self.case_a),
+        )
+
     # Query counts (house style rule 26).
 
     def assert_list_queries(self, user: User, *, expected: int) -> None:
@@ -742,6 +776,7 @@ class CaseListTestCase(BaseTestCase):
     #     statement, the start of the current placement, the kinds of the active measures, and
     #     from the child channel the oldest unanswered message, the oldest unanswered "Jeg
     #     føler mig ikke tryg" (also in the status filter) and the next meeting's preparation,
+    #     and from Barnets plan the newest check-in of the last 30 days (its rating and time),
     #   6 SAVEPOINT, 7 lock the access-log chain head, 8 insert the access event,
     #   9 move the chain head, 10 RELEASE SAVEPOINT.
     # A leader's list also shows the caseworkers:
