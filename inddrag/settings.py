@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "inddrag.conversations",
     "inddrag.decisions",
     "inddrag.portal",
+    "inddrag.plans",
+    "inddrag.letters",
 ]
 
 MIDDLEWARE = [
@@ -270,6 +272,10 @@ CHILD_SMS_BACKEND = os.getenv(
     if TESTING
     else "inddrag.portal.notify.ConsoleSMSBackend",
 )
+
+# A letter to a child under 15 whose LIX is above this needs the caseworker's confirmation that
+# the child gets help to understand it (inddrag/letters/services.py).
+CHILD_LETTER_LIX_LIMIT = envint("CHILD_LETTER_LIX_LIMIT", "30")
 
 LOGGING = {
     "version": 1,

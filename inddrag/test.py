@@ -32,7 +32,9 @@ from inddrag.accounts.models import User
 from inddrag.children.models import Assignment, Case, Child, Measure, NetworkMember
 from inddrag.conversations.models import Conversation, Meeting, Statement
 from inddrag.decisions.models import Decision
+from inddrag.letters.models import Letter, Recommendation
 from inddrag.municipalities.models import Membership, Municipality, Unit
+from inddrag.plans.models import Area, Goal, GoalProposal, Plan, PlanVersion
 from inddrag.portal.models import ChildAccess, ChildMessage, DeviceSession
 from inddrag.portal.session import cookie_name, new_token, set_device_cookie, token_hash
 
@@ -287,6 +289,71 @@ def make_child_message(case: Case, **fields: Any) -> ChildMessage:
         municipality_id=case.municipality_id,
         child_id=case.child_id,
         case=case,
+        submit_token=uuid.uuid4(),
+        **fields,
+    )
+
+
+def make_plan(case: Case, by: User, *, goals: int = 1, approved: bool = False) -> Plan:
+    """The case's plan with a draft (or, approved=True, version 1 approved and a new draft with
+    the same goals) holding `goals` goals in the child's words."""
+    plan = Plan.objects.create(municipality_id=case.municipality_id, case=case, created_by=by)
+    version = PlanVersion.objects.create(municipality_id=case.municipality_id, plan=plan, number=1)
+    for n in range(goals):
+        Goal.objects.create(
+            municipality_id=case.municipality_id,
+            version=version,
+            area=Area.SCHOOL,
+            child_words=f"Jeg vil gerne have det godt i skolen ({n + 1}).",
+            description="Støtte i klassen to timer om ugen.",
+            review_on=timezone.localdate() + timedelta(days=90),
+            position=n,
+        )
+    if approved:
+        version.approved_at, version.approved_by = timezone.now(), by
+        version.save(update_fields=["approved_at", "approved_by"])
+        draft = PlanVersion.objects.create(
+            municipality_id=case.municipality_id, plan=plan, number=2
+        )
+        for goal in version.goals.all():
+            goal.pk, goal.code, goal.version = None, uuid.uuid4(), draft
+            goal.save(force_insert=True)
+    return plan
+
+
+def make_letter(case: Case, by: User, *, sent: bool = False, **fields: Any) -> Letter:
+    """A letter to the case's child, a draft unless sent=True."""
+    fields.setdefault("recipient", case.child.first_name)
+    fields.setdefault("subject", "Vi ses på torsdag")
+    fields.setdefault(
+        "body", "Hej. Vi ses på torsdag klokken 14 på din skole. Hilsen din sagsbehandler."
+    )
+    if sent:
+        fields.setdefault("sent_at", timezone.now())
+        fields.setdefault("sent_by", by)
+    return Letter.objects.create(
+        municipality_id=case.municipality_id, case=case, created_by=by, **fields
+    )
+
+
+def make_recommendation(case: Case, by: User, **fields: Any) -> Recommendation:
+    fields.setdefault("title", "Fortsat støttekontaktperson")
+    fields.setdefault("recommendation", "Forvaltningen indstiller, at støtten fortsætter.")
+    fields.setdefault("child_perspective", "Barnet vil gerne beholde sin støttekontaktperson.")
+    fields.setdefault("involvement", "Børnesamtale på skolen med bisidder.")
+    return Recommendation.objects.create(
+        municipality_id=case.municipality_id, case=case, created_by=by, **fields
+    )
+
+
+def make_goal_proposal(plan: Plan, **fields: Any) -> GoalProposal:
+    """A goal the plan's child proposed in the child channel."""
+    fields.setdefault("child_words", "Jeg vil gerne gå til svømning.")
+    fields.setdefault("proposed_at", timezone.now())
+    return GoalProposal.objects.create(
+        municipality_id=plan.municipality_id,
+        plan=plan,
+        child_id=plan.case.child_id,
         submit_token=uuid.uuid4(),
         **fields,
     )

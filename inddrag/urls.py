@@ -23,5 +23,7 @@ urlpatterns = [
     path("adgangslog/", include("inddrag.audit.urls")),
     path("barn/", include("inddrag.portal.urls")),
     path("kanal/", include("inddrag.portal.staff_urls")),
+    path("planer/", include("inddrag.plans.urls")),
+    path("breve/", include("inddrag.letters.urls")),
     path("sprog/", public(set_language), name="set_language"),
 ]

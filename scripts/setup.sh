@@ -23,3 +23,9 @@ if [ ! -f static/dist/inddrag.css ] || [ -n "$(find scss scripts/build-assets.mj
   npm run --silent build
 fi
 PY=.venv/bin/python
+# WeasyPrint (the PDFs) needs Pango from the system; Debian 12 usually has it already.
+if ! "$PY" -c "import weasyprint" >/dev/null 2>&1; then
+  echo "· installing Pango for the PDFs"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null
+fi

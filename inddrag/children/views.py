@@ -16,6 +16,8 @@ from inddrag.children.access import get_case_for_user
 from inddrag.children.models import Case, Measure
 from inddrag.conversations.queries import meetings_for_case
 from inddrag.decisions.models import DueRules
+from inddrag.letters.queries import letters_for_case, recommendations_for_case
+from inddrag.plans.queries import plan_for_case
 from inddrag.portal import queries as channel
 
 
@@ -72,6 +74,10 @@ def _case_page(
         "child_access": channel.access_of(case),
         "child_messages": channel.messages_for_case(case),
         "meetings": meetings_for_case(case, now=now),
+        # Barnets plan, and what is written in the case.
+        "plan": plan_for_case(case),
+        "letters": letters_for_case(case),
+        "recommendations": recommendations_for_case(case),
         **_timeline_context(request, case),
         **extra,
     }

@@ -31,6 +31,7 @@ from inddrag.children.models import Assignment, Case, Child, Handover, Measure, 
 from inddrag.conversations.models import Conversation, Statement
 from inddrag.decisions.models import Decision
 from inddrag.lib.dates import age_on
+from inddrag.municipalities import demo_plans
 from inddrag.municipalities.models import Membership, Municipality, Unit
 from inddrag.portal import demo as portal_demo
 
@@ -548,7 +549,8 @@ def seed(
         batch_size=1000,
     )
     _Histories(seed, today=today).write(plans)
-    portal_demo.seed_channel(seed=seed)
+    channel_cases = portal_demo.seed_channel(seed=seed)
+    demo_plans.seed_plans_and_letters(seed=seed, demo_cases=channel_cases)
     return DemoSummary(created=True, logins=demo_logins())
 
 

@@ -111,6 +111,7 @@ class ChildMessage(models.Model):
         MESSAGE = "message", _("Sig din mening")
         BISIDDER = "bisidder", _("Ønsker en bisidder")
         UNSAFE = "unsafe", _("Føler sig ikke tryg")
+        CALL_ME = "call_me", _("Forstår ikke brevet: ring til mig")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
@@ -121,6 +122,10 @@ class ChildMessage(models.Model):
     sent_at = models.DateTimeField()
     # The form's one-time token: a second submit of the same form finds this row (T20).
     submit_token = models.UUIDField(unique=True, editable=False)
+    # "Jeg forstår det ikke — ring til mig" on a letter: the letter it is about.
+    letter = models.ForeignKey(
+        "letters.Letter", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     answer = models.TextField(_("svar til barnet"), max_length=3000, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_by = models.ForeignKey(
@@ -132,7 +137,8 @@ class ChildMessage(models.Model):
         verbose_name_plural = _("beskeder fra barnet")
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["message", "bisidder", "unsafe"]), name="childmessage_kind"
+                condition=Q(kind__in=["message", "bisidder", "unsafe", "call_me"]),
+                name="childmessage_kind",
             ),
             models.CheckConstraint(
                 condition=Q(answered_at__isnull=True) | ~Q(answer=""),

@@ -55,7 +55,7 @@ def messages_for_case(
     )
     rows = (
         ChildMessage.objects.filter(case_id=case.pk)
-        .select_related("answered_by")
+        .select_related("answered_by", "letter")
         .alias(rank=rank)
         .order_by("rank", "-sent_at", "-pk")[:limit]
     )

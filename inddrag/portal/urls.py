@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.urls import include, path
 
+from inddrag.letters import child_views as letters
+from inddrag.plans import child_views as plans
 from inddrag.portal import entry, meetings, views
 
 app_name = "portal"
@@ -25,4 +27,9 @@ urlpatterns = [
     path("beskeder/", views.messages, name="messages"),
     path("enkel/", views.simple_mode, name="simple_mode"),
     path("moeder/<uuid:code>/", include(meeting_urls)),
+    path("plan/", plans.plan, name="plan"),
+    path("plan/maal/<uuid:key>/", plans.check_in, name="check_in"),
+    path("plan/forslag/", plans.propose, name="propose_goal"),
+    path("breve/<uuid:code>/", letters.letter, name="letter"),
+    path("breve/<uuid:code>/ring-til-mig/", letters.call_me, name="call_me"),
 ]

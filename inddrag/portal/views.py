@@ -23,6 +23,7 @@ from inddrag.accounts.policy import for_child, public
 from inddrag.audit.log import Action
 from inddrag.children.models import Case
 from inddrag.conversations.models import Meeting, MeetingPreparation
+from inddrag.letters.models import Letter
 from inddrag.portal.access import current_case, record_child, refuse_child
 from inddrag.portal.http import ChildHttpRequest
 from inddrag.portal.messages import (
@@ -50,20 +51,23 @@ FOR_YOU_LIMIT = 5
 
 
 class ForYou(NamedTuple):
-    """Something written to the child ("Til dig"): a meeting's summary now, letters later."""
+    """Something written to the child ("Til dig"): a meeting's summary or a letter; a letter the
+    child has not opened yet is new."""
 
     title: str
     written_at: datetime
     url: str
+    is_new: bool = False
 
 
 @for_child
 @require_GET
 def home(request: ChildHttpRequest) -> HttpResponse:
-    """The child's home: the next meeting, my caseworker, what was written to me, and every
-    way to reach the caseworker, with "Jeg føler mig ikke tryg" first.
+    """The child's home: the next meeting, my caseworker, what was written to me (meeting
+    summaries and letters, newest first), and every way to reach the caseworker, with "Jeg
+    føler mig ikke tryg" first.
 
-    Note: 5 queries besides the middleware's and the access event's (see test_home)."""
+    Note: 6 queries besides the middleware's and the access event's (see test_home)."""
     access = request.child_session.access
     child = access.child
     case = current_case(request)
@@ -92,6 +96,16 @@ def home(request: ChildHttpRequest) -> HttpResponse:
         child_invited=True,
         summary_written_at__isnull=False,
     ).order_by("-summary_written_at", "-pk")[:FOR_YOU_LIMIT]
+    letters = (
+        Letter.objects.filter(
+            municipality_id=child.municipality_id,
+            case__child_id=child.pk,
+            audience=Letter.Audience.CHILD,
+            sent_at__isnull=False,
+        )
+        .only("code", "subject", "sent_at", "read_at")
+        .order_by("-sent_at", "-pk")[:FOR_YOU_LIMIT]
+    )
     for_you = [
         ForYou(
             title=_("Det aftalte vi: %(meeting)s") % {"meeting": summary.get_kind_display()},
@@ -99,7 +113,17 @@ def home(request: ChildHttpRequest) -> HttpResponse:
             url=reverse("portal:meeting", args=[summary.code]),
         )
         for summary in summaries
+    ] + [
+        ForYou(
+            title=_("Brev: %(subject)s") % {"subject": letter.subject},
+            written_at=letter.sent_at,
+            url=reverse("portal:letter", args=[letter.code]),
+            is_new=letter.read_at is None,
+        )
+        for letter in letters
+        if letter.sent_at is not None
     ]
+    for_you = sorted(for_you, key=lambda item: item.written_at, reverse=True)[:FOR_YOU_LIMIT]
     latest = list(
         ChildMessage.objects.filter(
             child_id=child.pk, municipality_id=child.municipality_id

@@ -15,7 +15,9 @@ from inddrag.audit.models import AccessEvent
 from inddrag.children.models import NetworkMember
 from inddrag.conversations.models import Conversation, Meeting
 from inddrag.decisions.models import Decision
+from inddrag.letters.models import Letter, Recommendation
 from inddrag.municipalities.models import Membership
+from inddrag.plans.models import Goal, Plan
 from inddrag.portal.models import ChildMessage
 from inddrag.test import (
     BaseTestCase,
@@ -24,9 +26,13 @@ from inddrag.test import (
     make_child_message,
     make_conversation,
     make_decision,
+    make_goal_proposal,
+    make_letter,
     make_measure,
     make_meeting,
     make_network_member,
+    make_plan,
+    make_recommendation,
     walk_urlpatterns,
 )
 
@@ -94,6 +100,31 @@ MATRIX: dict[str, str | frozenset[str]] = {
     "conversations:meeting_summary": frozenset({CASEWORKER}),
     "conversations:meeting_copy_statement": frozenset({CASEWORKER}),
     "conversations:feedback_figures": frozenset({LEADER}),
+    # Barnets plan.
+    "plans:create": frozenset({CASEWORKER}),
+    "plans:detail": frozenset({CASEWORKER, LEADER}),
+    "plans:goal_add": frozenset({CASEWORKER}),
+    "plans:goal_edit": frozenset({CASEWORKER}),
+    "plans:goal_remove": frozenset({CASEWORKER}),
+    "plans:approve": frozenset({CASEWORKER}),
+    "plans:compare": frozenset({CASEWORKER, LEADER}),
+    "plans:take_proposal": frozenset({CASEWORKER}),
+    "portal:plan": CHILD_ONLY,
+    "portal:check_in": CHILD_ONLY,
+    "portal:propose_goal": CHILD_ONLY,
+    # Letters and recommendations to the committee.
+    "letters:create": frozenset({CASEWORKER}),
+    "letters:detail": frozenset({CASEWORKER, LEADER}),
+    "letters:edit": frozenset({CASEWORKER}),
+    "letters:send": frozenset({CASEWORKER}),
+    "letters:pdf": frozenset({CASEWORKER, LEADER}),
+    "letters:plain_words": frozenset({ADMIN}),
+    "letters:recommendation_create": frozenset({CASEWORKER}),
+    "letters:recommendation_detail": frozenset({CASEWORKER, LEADER}),
+    "letters:recommendation_edit": frozenset({CASEWORKER}),
+    "letters:recommendation_pdf": frozenset({CASEWORKER, LEADER}),
+    "portal:letter": CHILD_ONLY,
+    "portal:call_me": CHILD_ONLY,
 }
 # Views that only take POST are requested with POST in the role walk; the rest with GET.
 POST_ONLY = {
@@ -101,6 +132,7 @@ POST_ONLY = {
     "channel:invite",
     "channel:reset",
     "conversations:meeting_copy_statement",
+    "letters:send",
 }
 
 
@@ -221,7 +253,42 @@ class PolicyTestCase(BaseTestCase):
         ):
             meeting = Meeting.objects.filter(case=self.case_a).first()
             return reverse(name, args=[(meeting or make_meeting(self.case_a, self.alice)).code])
+        if name in ("plans:create", "letters:create", "letters:recommendation_create"):
+            return reverse(name, args=[self.case_a.code])
+        if name.startswith("plans:"):
+            plan = self.plan()
+            draft = plan.versions.get(approved_at__isnull=True)
+            if name in ("plans:goal_edit", "plans:goal_remove"):
+                return reverse(name, args=[plan.code, draft.goals.first().code])  # type: ignore[union-attr]
+            if name == "plans:take_proposal":
+                proposal = plan.proposals.first() or make_goal_proposal(
+                    plan, child_words="Jeg vil gerne gå til svømning."
+                )
+                return reverse(name, args=[plan.code, proposal.code])
+            return reverse(name, args=[plan.code])
+        if name == "portal:check_in":
+            goal = Goal.objects.filter(
+                version__plan=self.plan(), version__approved_at__isnull=False
+            ).first()
+            return reverse(name, args=[goal.key])  # type: ignore[union-attr]
+        if name.startswith("letters:recommendation_"):
+            recommendation = Recommendation.objects.filter(case=self.case_a).first()
+            return reverse(
+                name, args=[(recommendation or make_recommendation(self.case_a, self.alice)).code]
+            )
+        if name.startswith("letters:") and name != "letters:plain_words":
+            letter = Letter.objects.filter(case=self.case_a, sent_at__isnull=True).first()
+            return reverse(name, args=[(letter or make_letter(self.case_a, self.alice)).code])
+        if name in ("portal:letter", "portal:call_me"):
+            letter = Letter.objects.filter(case=self.case_a, sent_at__isnull=False).first()
+            letter = letter or make_letter(self.case_a, self.alice, sent=True)
+            return reverse(name, args=[letter.code])
         return reverse(name)
+
+    def plan(self) -> Plan:
+        return Plan.objects.filter(case=self.case_a).first() or make_plan(
+            self.case_a, self.alice, approved=True
+        )
 
     def child_message(self) -> ChildMessage:
         return ChildMessage.objects.filter(case=self.case_a).first() or make_child_message(

@@ -9,6 +9,8 @@ from inddrag.audit.models import AccessEvent
 from inddrag.children.models import NetworkMember
 from inddrag.conversations.models import Conversation, Meeting
 from inddrag.decisions.models import Decision
+from inddrag.letters.models import Letter, Recommendation
+from inddrag.plans.models import Plan
 from inddrag.portal.models import ChildMessage
 from inddrag.test import (
     BaseTestCase,
@@ -17,9 +19,13 @@ from inddrag.test import (
     make_child_message,
     make_conversation,
     make_decision,
+    make_goal_proposal,
+    make_letter,
     make_measure,
     make_meeting,
     make_network_member,
+    make_plan,
+    make_recommendation,
     walk_urlpatterns,
 )
 
@@ -40,6 +46,14 @@ CHILD_TABLES = (
     "conversations_meetingfeedback",
     "portal_childaccess",
     "portal_childmessage",
+    "plans_plan",
+    "plans_planversion",
+    "plans_goal",
+    "plans_goalproposal",
+    "plans_goalcheckin",
+    "letters_letter",
+    "letters_recommendation",
+    "letters_quote",
 )
 
 
@@ -51,9 +65,58 @@ class AuditCompletenessTestCase(BaseTestCase):
     (a read, list, search, reveal or denial). A new view that reads child data without logging
     fails here without anyone having to remember to write a test for it."""
 
+    def plan(self) -> Plan:
+        return Plan.objects.filter(case=self.case_a).first() or make_plan(
+            self.case_a, self.alice, approved=True
+        )
+
+    def fill_issue_6(self, params: tuple[str, ...], name: str) -> dict[str, str] | None:
+        """Barnets plan, letters and recommendations (issue 6)."""
+        if params == ("case_code",):
+            return {"case_code": str(self.case_a.code)}
+        if name.startswith("plans:"):
+            plan = self.plan()
+            draft = plan.versions.get(approved_at__isnull=True)
+            filled = {"code": str(plan.code)}
+            if "goal" in params:
+                filled["goal"] = str(draft.goals.values_list("code", flat=True)[0])
+            if "proposal" in params:
+                proposal = plan.proposals.first() or make_goal_proposal(
+                    plan, child_words="Jeg vil gerne gå til svømning."
+                )
+                filled["proposal"] = str(proposal.code)
+            return filled
+        if name == "portal:check_in":
+            approved = self.plan().versions.filter(approved_at__isnull=False).first()
+            assert approved is not None
+            return {"key": str(approved.goals.values_list("key", flat=True)[0])}
+        if name.startswith("letters:recommendation_"):
+            recommendation = Recommendation.objects.filter(case=self.case_a).first()
+            recommendation = recommendation or make_recommendation(self.case_a, self.alice)
+            return {"code": str(recommendation.code)}
+        if name.startswith("letters:"):
+            letter = Letter.objects.filter(case=self.case_a, sent_at__isnull=True).first()
+            return {"code": str((letter or make_letter(self.case_a, self.alice)).code)}
+        if name in ("portal:letter", "portal:call_me"):
+            letter = Letter.objects.filter(case=self.case_a, sent_at__isnull=False).first()
+            letter = letter or make_letter(self.case_a, self.alice, sent=True)
+            return {"code": str(letter.code)}
+        return None
+
     def fill(self, params: tuple[str, ...], name: str | None) -> dict[str, str] | None:
         if not params:
             return {}
+        if (
+            name
+            and name.split(":")[0] in ("plans", "letters")
+            or name
+            in (
+                "portal:check_in",
+                "portal:letter",
+                "portal:call_me",
+            )
+        ):
+            return self.fill_issue_6(params, str(name))
         if params == ("code",) and name and name.startswith("children:"):
             return {"code": str(self.case_a.code)}
         if params == ("code", "member"):

@@ -12,6 +12,7 @@ from inddrag.accounts.policy import policy_of
 from inddrag.audit.models import AccessEvent, ChainHead
 from inddrag.municipalities.middleware import SESSION_KEY
 from inddrag.municipalities.models import Membership
+from inddrag.plans.models import Goal
 from inddrag.test import (
     BaseTestCase,
     Route,
@@ -21,9 +22,13 @@ from inddrag.test import (
     make_child_message,
     make_conversation,
     make_decision,
+    make_goal_proposal,
+    make_letter,
     make_measure,
     make_meeting,
     make_network_member,
+    make_plan,
+    make_recommendation,
     walk_urlpatterns,
 )
 
@@ -104,11 +109,37 @@ EXPECTED["conversations:meeting_copy_statement"] = {
     "GET": {CASEWORKER: 405, LEADER: 403, ADMIN: 403},
     "POST": {CASEWORKER: 404, LEADER: 403, ADMIN: 403},
 }
+# Barnets plan, letters and recommendations: only a caseworker writes; a leader reads.
+STAFF_WRITES = {
+    "GET": {CASEWORKER: 404, LEADER: 403, ADMIN: 403},
+    "POST": {CASEWORKER: 404, LEADER: 403, ADMIN: 403},
+}
+STAFF_POSTS = {  # a POST-only action
+    "GET": {CASEWORKER: 405, LEADER: 403, ADMIN: 403},
+    "POST": {CASEWORKER: 404, LEADER: 403, ADMIN: 403},
+}
+STAFF_READS = {  # a page to read, GET only
+    "GET": {CASEWORKER: 404, LEADER: 404, ADMIN: 403},
+    "POST": {CASEWORKER: 405, LEADER: 405, ADMIN: 403},
+}
+for _name in ["create", "goal_add", "goal_edit", "goal_remove", "approve"]:
+    EXPECTED[f"plans:{_name}"] = STAFF_WRITES
+EXPECTED["plans:take_proposal"] = STAFF_WRITES
+EXPECTED["plans:detail"] = STAFF_READS
+EXPECTED["plans:compare"] = STAFF_READS
+for _name in ["create", "edit", "recommendation_create", "recommendation_edit"]:
+    EXPECTED[f"letters:{_name}"] = STAFF_WRITES
+EXPECTED["letters:send"] = STAFF_POSTS
+for _name in ["detail", "pdf", "recommendation_detail", "recommendation_pdf"]:
+    EXPECTED[f"letters:{_name}"] = STAFF_READS
 # The child's own pages: a Nordby child gets what a Sydby id that does not exist gets.
 CHILD_EXPECTED: dict[str, dict[str, int]] = {
     "portal:meeting": {"GET": 404, "POST": 405},
     "portal:prepare": {"GET": 404, "POST": 404},
     "portal:feedback": {"GET": 404, "POST": 404},
+    "portal:check_in": {"GET": 404, "POST": 404},
+    "portal:letter": {"GET": 404, "POST": 405},
+    "portal:call_me": {"GET": 404, "POST": 404},
 }
 # Tables whose rows change on every request by design; everything else must stay as it was.
 CHANGING_MODELS = {AccessEvent, ChainHead, apps.get_model("sessions", "Session")}
@@ -128,7 +159,21 @@ class TenantSweepTestCase(BaseTestCase):
         self.sydby_member = make_network_member(self.case_b, name="Bertrams far")
         self.sydby_measure = make_measure(self.case_b)
         self.sydby_meeting = make_meeting(self.case_b, self.bob)
+        self.sydby_plan = make_plan(self.case_b, self.bob, approved=True)
+        self.sydby_draft = self.sydby_plan.versions.get(approved_at__isnull=True)
+        self.sydby_proposal = make_goal_proposal(
+            self.sydby_plan, child_words="Bertram vil gerne gå til fodbold."
+        )
+        self.sydby_letter = make_letter(self.case_b, self.bob, sent=True)
+        self.sydby_draft_letter = make_letter(self.case_b, self.bob)
+        self.sydby_recommendation = make_recommendation(self.case_b, self.bob)
         self.sydby_message = make_child_message(self.case_b, text="Bertram vil tale med dig")
+
+    @property
+    def sydby_goal(self) -> Goal:
+        goal = self.sydby_draft.goals.first()
+        assert goal is not None
+        return goal
 
     def sydby_objects(self, route: Route) -> list[dict[str, Any]]:
         """The URL parameters that point at Sydby's objects, for each route that takes an id.
@@ -164,6 +209,28 @@ class TenantSweepTestCase(BaseTestCase):
             "portal:meeting": [{"code": self.sydby_meeting.code}],
             "portal:prepare": [{"code": self.sydby_meeting.code}],
             "portal:feedback": [{"code": self.sydby_meeting.code}],
+            "plans:create": [{"case_code": self.case_b.code}],
+            "plans:detail": [{"code": self.sydby_plan.code}],
+            "plans:goal_add": [{"code": self.sydby_plan.code}],
+            "plans:goal_edit": [{"code": self.sydby_plan.code, "goal": self.sydby_goal.code}],
+            "plans:goal_remove": [{"code": self.sydby_plan.code, "goal": self.sydby_goal.code}],
+            "plans:approve": [{"code": self.sydby_plan.code}],
+            "plans:compare": [{"code": self.sydby_plan.code}],
+            "plans:take_proposal": [
+                {"code": self.sydby_plan.code, "proposal": self.sydby_proposal.code}
+            ],
+            "portal:check_in": [{"key": self.sydby_goal.key}],
+            "letters:create": [{"case_code": self.case_b.code}],
+            "letters:detail": [{"code": self.sydby_letter.code}],
+            "letters:edit": [{"code": self.sydby_draft_letter.code}],
+            "letters:send": [{"code": self.sydby_draft_letter.code}],
+            "letters:pdf": [{"code": self.sydby_letter.code}],
+            "letters:recommendation_create": [{"case_code": self.case_b.code}],
+            "letters:recommendation_detail": [{"code": self.sydby_recommendation.code}],
+            "letters:recommendation_edit": [{"code": self.sydby_recommendation.code}],
+            "letters:recommendation_pdf": [{"code": self.sydby_recommendation.code}],
+            "portal:letter": [{"code": self.sydby_letter.code}],
+            "portal:call_me": [{"code": self.sydby_letter.code}],
         }
         if route.name not in fillers:
             self.fail(

@@ -288,7 +288,7 @@ class CaseDetailTestCase(BaseTestCase):
             r = self.client.get(self.url)
         self.assertEqual(len(r.context["items"]), min(count_items(self.case_a), PAGE_SIZE))
 
-    # Expect 18 queries for the caseworker, whatever the number of timeline items:
+    # Expect 21 queries for the caseworker, whatever the number of timeline items:
     #   1 session, 2 user, 3 OTP device, 4 memberships,
     #   5 the case with child (and the child's access to the child channel), unit,
     #   municipality and its due rules (party rights) joined,
@@ -297,13 +297,14 @@ class CaseDetailTestCase(BaseTestCase):
     #   11 the child's newest statements with their conversations,
     #   12 caseworker changes in the last year,
     #   13 the child's newest messages, 14 the meetings with preparation and feedback,
-    #   15 the timeline's page with everything its items show and the count of all items
+    #   15 the plan, 16 the letters, 17 the recommendations to the committee,
+    #   18 the timeline's page with everything its items show and the count of all items
     #   (one UNION ALL with a window count, whatever kinds are on the page),
-    #   16 the active network, 17 the current measures, 18 the assignment history.
+    #   19 the active network, 20 the current measures, 21 the assignment history.
     # The leader also gets
-    #   19 the count of statements only the caseworker may read.
-    CASEWORKER_PAGE_QUERIES = 18
-    LEADER_PAGE_QUERIES = 19
+    #   22 the count of statements only the caseworker may read.
+    CASEWORKER_PAGE_QUERIES = 21
+    LEADER_PAGE_QUERIES = 22
 
     def test_it_shows_a_short_timeline_in_constant_queries(self) -> None:
         self.assert_page_queries(self.alice, 3, expected=self.CASEWORKER_PAGE_QUERIES)

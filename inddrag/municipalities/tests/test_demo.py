@@ -22,9 +22,11 @@ from inddrag.conversations.models import (
     Statement,
 )
 from inddrag.decisions.models import Decision
+from inddrag.letters.models import Letter, Quote, Recommendation
 from inddrag.lib.dates import age_on
 from inddrag.municipalities import demo
 from inddrag.municipalities.models import Membership, Municipality, Unit
+from inddrag.plans.models import Goal, GoalCheckIn, GoalProposal, Plan, PlanVersion
 from inddrag.portal.models import ChildAccess, ChildMessage
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -41,11 +43,19 @@ class _Rollback(Exception):
 def _erase_demo() -> None:
     """Delete the demo world, children's histories first (the foreign keys protect)."""
     for model in [
+        Quote,
+        Recommendation,
+        GoalCheckIn,
+        GoalProposal,
+        Goal,
+        PlanVersion,
+        Plan,
         MeetingFeedback,
         PreparationAnswer,
         MeetingPreparation,
         Meeting,
         ChildMessage,
+        Letter,
         ChildAccess,
         Statement,
         Conversation,
@@ -81,6 +91,13 @@ def _snapshot() -> dict[str, list[tuple[Any, ...]]]:
         ),
         "feedback": MeetingFeedback.objects.values_list(
             "meeting__case__reference", "felt_heard", "understood", "text", "given_at"
+        ),
+        "goals": Goal.objects.values_list(
+            "version__plan__case__reference", "version__number", "area", "child_words"
+        ),
+        "letters": Letter.objects.values_list("case__reference", "subject", "body"),
+        "quotes": Quote.objects.values_list(
+            "recommendation__case__reference", "statement__text", "position"
         ),
         "child_messages": ChildMessage.objects.values_list(
             "case__reference", "kind", "text", "answer"
@@ -399,3 +416,29 @@ class DemoTestCase(TestCase):
         call_command("seed_demo", stdout=out)
         self.assertIn("Demo data is already there.", out.getvalue())
         self.assertIn(demo.LONG_HISTORY_REFERENCE, out.getvalue())
+
+    def test_it_writes_plans_letters_and_recommendations(self) -> None:
+        """Issue 6: every open case of roskilde-sb01 has a plan (version 1 approved, a draft),
+        the channel's demo children check in and read letters, one asks to be called, and every
+        child with a decision has a recommendation that never quotes a caseworker-only word."""
+        open_cases = Case.objects.filter(
+            status=Case.Status.OPEN,
+            assignments__caseworker__username="roskilde-sb01",
+            assignments__ended_at__isnull=True,
+        )
+        self.assertEqual(Plan.objects.filter(case__in=open_cases).count(), open_cases.count())
+        self.assertFalse(
+            Plan.objects.exclude(versions__approved_at__isnull=False).exists(), "no approved v1"
+        )
+        self.assertFalse(
+            Goal.objects.filter(child_words="", child_words_missing_reason="").exists()
+        )
+        self.assertTrue(GoalCheckIn.objects.exists())
+        self.assertEqual(GoalProposal.objects.count(), 1)
+        self.assertTrue(Letter.objects.filter(read_at__isnull=False).exists())
+        self.assertTrue(Letter.objects.filter(read_at__isnull=True).exists())
+        self.assertTrue(ChildMessage.objects.filter(kind="call_me", letter__isnull=False).exists())
+        decided = Decision.objects.values("case_id").distinct().count()
+        self.assertEqual(Recommendation.objects.count(), decided)
+        self.assertTrue(Quote.objects.exists())
+        self.assertFalse(Quote.objects.filter(statement__sharing="caseworker").exists())

@@ -17,6 +17,7 @@ from inddrag.test import (
     child_login,
     make_child_access,
     make_child_message,
+    make_letter,
     make_meeting,
 )
 
@@ -114,7 +115,8 @@ class HomeTestCase(BaseTestCase):
         self.assertContains(r, ">Se mødet</a>")
 
     def test_it_lists_the_summaries_written_to_me_newest_first(self) -> None:
-        """ "Til dig": the summaries of my meetings ("Det aftalte vi"); letters come later."""
+        """ "Til dig": the summaries of my meetings ("Det aftalte vi"); letters are in
+        test_child_letters."""
         now = timezone.now()
         older = make_meeting(
             self.case_a,
@@ -180,7 +182,7 @@ class HomeTestCase(BaseTestCase):
         self.assertContains(
             r, '<span class="choice-picture" role="img" aria-label="En taleboble">💬</span>'
         )
-        self.assertContains(r, 'role="img"', count=6)  # five choices and the unsafe button
+        self.assertContains(r, 'role="img"', count=7)  # six choices and the unsafe button
         # "Læs op": hidden until read-aloud.js finds the browser's speech synthesis.
         self.assertContains(r, 'data-read-aloud data-stop-label="Stop oplæsningen" hidden>')
         self.assertContains(r, '<script src="/static/app/read-aloud.js" defer></script>')
@@ -256,7 +258,8 @@ class HomeTestCase(BaseTestCase):
 
     def fill(self, meetings: int, messages: int) -> None:
         """A full home: a coming meeting with a submitted preparation, a long presentation,
-        `meetings` summaries and `messages` answered messages."""
+        `meetings` summaries, as many letters (half of them read) and `messages` answered
+        messages."""
         now = timezone.now()
         self.alice.presentation = "Jeg hjælper børn og unge i Nordby. " * 17
         self.alice.work_phone = "33 12 34 56"
@@ -273,6 +276,15 @@ class HomeTestCase(BaseTestCase):
                 status=Meeting.Status.HELD,
                 summary="Det aftalte vi. " * 100,
                 summary_written_at=now - timedelta(days=29 + n),
+            )
+        for n in range(meetings):
+            make_letter(
+                self.case_a,
+                self.alice,
+                sent=True,
+                subject="Et brev til dig om det, vi har aftalt",
+                sent_at=now - timedelta(days=20 + 2 * n),
+                read_at=now - timedelta(days=19) if n % 2 else None,
             )
         for n in range(messages):
             make_child_message(
@@ -295,17 +307,18 @@ class HomeTestCase(BaseTestCase):
         self.assertContains(r, "portal-choices-simple")
         self.assertLessEqual(len(r.content), 14 * 1024)
 
-    # Expect 11 queries, whatever the number of meetings, summaries and messages:
+    # Expect 12 queries, whatever the number of meetings, summaries, letters and messages:
     #   1 the device session with the access, the child and the municipality
     #     (ChildSessionMiddleware; it moves the idle clock at most once a minute),
     #   2 the child's open case (current_case),
     #   3 the next planned meeting the child is invited to, with its preparation joined,
     #   4 the case's active assignment with the caseworker,
     #   5 the summaries written to the child ("Til dig"),
-    #   6 the child's three newest messages,
-    #   7 SAVEPOINT, 8 lock the access-log chain head, 9 insert the access event,
-    #   10 move the chain head, 11 RELEASE SAVEPOINT.
-    HOME_QUERIES = 11
+    #   6 the letters sent to the child ("Til dig"),
+    #   7 the child's three newest messages,
+    #   8 SAVEPOINT, 9 lock the access-log chain head, 10 insert the access event,
+    #   11 move the chain head, 12 RELEASE SAVEPOINT.
+    HOME_QUERIES = 12
 
     def test_it_reads_an_almost_empty_home_in_constant_queries(self) -> None:
         self.fill(meetings=1, messages=1)
