@@ -112,7 +112,7 @@ class ConversationDetailTestCase(BaseTestCase):
             # session, user, OTP device, membership, conversation (+ case, child, author, in a
             # subquery the visible cases), statements; the access event (savepoint, head lock,
             # event insert, head move, release).
-            with self.assertNumQueries(11):
+            with self.assertNumQueries(12):
                 r = self.client.get(conversation.get_absolute_url())
             self.assertEqual(r.status_code, 200)
         self.assertContains(r, "Udsagn 9")

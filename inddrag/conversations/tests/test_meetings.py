@@ -274,7 +274,7 @@ class MeetingsTestCase(BaseTestCase):
         # session, user, OTP device, membership; the meeting (+ case, child, creator,
         # conversation); preparation and feedback; the shared answers; the statements' texts;
         # the access event (savepoint, head lock, insert, head move, release).
-        with self.assertNumQueries(13):
+        with self.assertNumQueries(14):
             self.client.get(meeting.get_absolute_url())
         for question in [Q.GOING_WELL, Q.HARD, Q.WHO_WITH, Q.WHERE, Q.BISIDDER]:
             PreparationAnswer.objects.create(
@@ -284,7 +284,7 @@ class MeetingsTestCase(BaseTestCase):
                 text=f"Svar {question}",
                 choice="yes" if question == Q.BISIDDER else "",
             )
-        with self.assertNumQueries(13):
+        with self.assertNumQueries(14):
             r = self.client.get(meeting.get_absolute_url())
         self.assertEqual(len(r.context["answers"]), 6)
 
