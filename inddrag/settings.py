@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "inddrag.portal",
     "inddrag.plans",
     "inddrag.letters",
+    "inddrag.reflection",
+    "inddrag.training",
+    "inddrag.implementation",
 ]
 
 MIDDLEWARE = [

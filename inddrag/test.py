@@ -32,11 +32,14 @@ from inddrag.accounts.models import User
 from inddrag.children.models import Assignment, Case, Child, Measure, NetworkMember
 from inddrag.conversations.models import Conversation, Meeting, Statement
 from inddrag.decisions.models import Decision
+from inddrag.implementation.models import DialoguePost, Group, GroupMeeting
 from inddrag.letters.models import Letter, Recommendation
 from inddrag.municipalities.models import Membership, Municipality, Unit
 from inddrag.plans.models import Area, Goal, GoalProposal, Plan, PlanVersion
 from inddrag.portal.models import ChildAccess, ChildMessage, DeviceSession
 from inddrag.portal.session import cookie_name, new_token, set_device_cookie, token_hash
+from inddrag.reflection.models import FollowUp, Reflection, ReflectionModel, ReflectionSession
+from inddrag.training.models import Module, TrainingSession
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery staple"
@@ -356,4 +359,89 @@ def make_goal_proposal(plan: Plan, **fields: Any) -> GoalProposal:
         child_id=plan.case.child_id,
         submit_token=uuid.uuid4(),
         **fields,
+    )
+
+
+def make_reflection_model(
+    use: str = "personal", municipality: Municipality | None = None
+) -> ReflectionModel:
+    return ReflectionModel.objects.create(
+        municipality=municipality,
+        use=use,
+        name=f"Model ({use})",
+        questions=["Hvad sagde barnet, som betød mest?", "Hvad gør jeg anderledes?"],
+    )
+
+
+def make_reflection(author: User, *, shared: bool = False, **fields: Any) -> Reflection:
+    """A personal reflection by `author` (in the author's unit), private unless shared."""
+    membership = Membership.objects.get(user=author, ended_at__isnull=True)
+    fields.setdefault("model", make_reflection_model("personal"))
+    fields.setdefault(
+        "answers", [{"question": "Hvad sagde barnet, som betød mest?", "answer": "At hun savner"}]
+    )
+    return Reflection.objects.create(
+        municipality_id=membership.municipality_id,
+        author=author,
+        unit_id=membership.unit_id,
+        shared_with_team=shared,
+        **fields,
+    )
+
+
+def make_reflection_session(unit: Unit, planned_by: User, **fields: Any) -> ReflectionSession:
+    fields.setdefault("model", make_reflection_model("team"))
+    fields.setdefault("held_on", timezone.localdate())
+    fields.setdefault("title", "Barnets perspektiv i teamet")
+    return ReflectionSession.objects.create(
+        municipality_id=unit.municipality_id, unit=unit, planned_by=planned_by, **fields
+    )
+
+
+def make_follow_up(session: ReflectionSession, owner: User, **fields: Any) -> FollowUp:
+    fields.setdefault("text", "Vi spørger barnet, hvor det vil mødes.")
+    fields.setdefault("due_on", timezone.localdate() + timedelta(days=30))
+    return FollowUp.objects.create(
+        municipality_id=session.municipality_id, session=session, owner=owner, **fields
+    )
+
+
+def make_module(municipality: Municipality | None = None, **fields: Any) -> Module:
+    fields.setdefault("title", "Børnesamtalen")
+    fields.setdefault("summary", "Sådan taler du med barnet.")
+    return Module.objects.create(municipality=municipality, **fields)
+
+
+def make_training_session(module: Module, municipality: Municipality, by: User) -> TrainingSession:
+    return TrainingSession.objects.create(
+        municipality=municipality,
+        module=module,
+        held_on=timezone.localdate(),
+        place="Rådhuset",
+        created_by=by,
+    )
+
+
+def make_group(municipality: Municipality, kind: str = "steering") -> Group:
+    return Group.objects.create(municipality=municipality, kind=kind, name=f"Gruppe ({kind})")
+
+
+def make_group_meeting(group: Group, by: User) -> GroupMeeting:
+    return GroupMeeting.objects.create(
+        municipality_id=group.municipality_id,
+        group=group,
+        held_on=timezone.localdate(),
+        agenda="Status på inddragelse.",
+        created_by=by,
+    )
+
+
+def make_dialogue_post(author: User, **fields: Any) -> DialoguePost:
+    membership = Membership.objects.get(user=author, ended_at__isnull=True)
+    fields.setdefault("group_kind", "steering")
+    fields.setdefault("author_role", membership.role)
+    fields.setdefault("title", "Sådan fik vi børnene med")
+    fields.setdefault("text", "Vi inviterer børnene til at forberede møderne.")
+    return DialoguePost.objects.create(
+        municipality_id=membership.municipality_id, author=author, **fields
     )

@@ -25,5 +25,8 @@ urlpatterns = [
     path("kanal/", include("inddrag.portal.staff_urls")),
     path("planer/", include("inddrag.plans.urls")),
     path("breve/", include("inddrag.letters.urls")),
+    path("refleksion/", include("inddrag.reflection.urls")),
+    path("uddannelse/", include("inddrag.training.urls")),
+    path("implementering/", include("inddrag.implementation.urls")),
     path("sprog/", public(set_language), name="set_language"),
 ]

@@ -31,7 +31,7 @@ from inddrag.children.models import Assignment, Case, Child, Handover, Measure, 
 from inddrag.conversations.models import Conversation, Statement
 from inddrag.decisions.models import Decision
 from inddrag.lib.dates import age_on
-from inddrag.municipalities import demo_plans
+from inddrag.municipalities import demo_plans, demo_practice
 from inddrag.municipalities.models import Membership, Municipality, Unit
 from inddrag.portal import demo as portal_demo
 
@@ -551,6 +551,7 @@ def seed(
     _Histories(seed, today=today).write(plans)
     channel_cases = portal_demo.seed_channel(seed=seed)
     demo_plans.seed_plans_and_letters(seed=seed, demo_cases=channel_cases)
+    demo_practice.seed_practice(seed=seed)
     return DemoSummary(created=True, logins=demo_logins())
 
 

@@ -15,10 +15,12 @@ from inddrag.audit.models import AccessEvent
 from inddrag.children.models import NetworkMember
 from inddrag.conversations.models import Conversation, Meeting
 from inddrag.decisions.models import Decision
+from inddrag.implementation.models import Group
 from inddrag.letters.models import Letter, Recommendation
 from inddrag.municipalities.models import Membership
 from inddrag.plans.models import Goal, Plan
 from inddrag.portal.models import ChildMessage
+from inddrag.reflection.models import ReflectionSession
 from inddrag.test import (
     BaseTestCase,
     child_login,
@@ -26,15 +28,25 @@ from inddrag.test import (
     make_child_message,
     make_conversation,
     make_decision,
+    make_dialogue_post,
+    make_follow_up,
     make_goal_proposal,
+    make_group,
+    make_group_meeting,
     make_letter,
     make_measure,
     make_meeting,
+    make_module,
     make_network_member,
     make_plan,
     make_recommendation,
+    make_reflection,
+    make_reflection_session,
+    make_training_session,
     walk_urlpatterns,
 )
+from inddrag.training.models import Module, OnboardingStep
+from inddrag.training.services import start_onboarding
 
 CASEWORKER, LEADER, ADMIN = Membership.Role.values
 ROLES = [CASEWORKER, LEADER, ADMIN]
@@ -125,6 +137,38 @@ MATRIX: dict[str, str | frozenset[str]] = {
     "letters:recommendation_pdf": frozenset({CASEWORKER, LEADER}),
     "portal:letter": CHILD_ONLY,
     "portal:call_me": CHILD_ONLY,
+    # Reflection on one's own practice.
+    "reflection:create": frozenset({CASEWORKER}),
+    "reflection:mine": frozenset({CASEWORKER, LEADER}),
+    "reflection:detail": frozenset({CASEWORKER, LEADER}),
+    "reflection:edit": frozenset({CASEWORKER}),
+    "reflection:question_models": frozenset({ADMIN}),
+    "reflection:sessions": frozenset({CASEWORKER, LEADER}),
+    "reflection:session_create": frozenset({LEADER}),
+    "reflection:session_detail": frozenset({CASEWORKER, LEADER}),
+    "reflection:session_edit": frozenset({LEADER}),
+    "reflection:vignette_add": frozenset({LEADER}),
+    "reflection:follow_up_add": frozenset({LEADER}),
+    "reflection:follow_up_done": frozenset({CASEWORKER, LEADER}),
+    "reflection:themes": frozenset({LEADER}),
+    # Training and onboarding.
+    "training:modules": frozenset({CASEWORKER, LEADER, ADMIN}),
+    "training:module_detail": frozenset({CASEWORKER, LEADER, ADMIN}),
+    "training:module_create": frozenset({LEADER, ADMIN}),
+    "training:session_create": frozenset({LEADER}),
+    "training:session_detail": frozenset({LEADER}),
+    "training:onboarding": frozenset({CASEWORKER}),
+    "training:step_done": frozenset({CASEWORKER}),
+    "training:overview": frozenset({LEADER}),
+    "training:member_add": frozenset({ADMIN}),
+    # The implementation groups and the dialogue space across municipalities.
+    "implementation:groups": frozenset({LEADER, ADMIN}),
+    "implementation:group_detail": frozenset({LEADER, ADMIN}),
+    "implementation:group_edit": frozenset({LEADER, ADMIN}),
+    "implementation:meeting_create": frozenset({LEADER, ADMIN}),
+    "implementation:meeting_detail": frozenset({LEADER, ADMIN}),
+    "implementation:dialogue": frozenset({LEADER, ADMIN}),
+    "implementation:dialogue_post": frozenset({LEADER, ADMIN}),
 }
 # Views that only take POST are requested with POST in the role walk; the rest with GET.
 POST_ONLY = {
@@ -133,6 +177,9 @@ POST_ONLY = {
     "channel:reset",
     "conversations:meeting_copy_statement",
     "letters:send",
+    "training:step_done",
+    "reflection:follow_up_add",
+    "reflection:follow_up_done",
 }
 
 
@@ -283,6 +330,47 @@ class PolicyTestCase(BaseTestCase):
             letter = Letter.objects.filter(case=self.case_a, sent_at__isnull=False).first()
             letter = letter or make_letter(self.case_a, self.alice, sent=True)
             return reverse(name, args=[letter.code])
+        if name.startswith(("reflection:", "training:", "implementation:")):
+            return self.url_for_issue_7(name)
+        return reverse(name)
+
+    def url_for_issue_7(self, name: str) -> str:
+        """Reflection, training and the implementation groups (issue 7)."""
+        session = ReflectionSession.objects.first() or make_reflection_session(self.vest, self.leo)
+        if name in ("reflection:detail", "reflection:edit"):
+            url = reverse(name, args=[make_reflection(self.alice, shared=True).code])
+            # Colleagues read a shared reflection only from a session of the author's unit.
+            return url if name == "reflection:edit" else f"{url}?moede={session.code}"
+        if name in (
+            "reflection:session_detail",
+            "reflection:session_edit",
+            "reflection:vignette_add",
+            "reflection:follow_up_add",
+        ):
+            return reverse(name, args=[session.code])
+        if name == "reflection:follow_up_done":
+            return reverse(name, args=[make_follow_up(session, self.alice).code])
+        module = Module.objects.filter(municipality=self.nordby).first() or make_module(
+            self.nordby, in_onboarding=True
+        )
+        if name == "training:step_done":
+            start_onboarding(Membership.objects.get(user=self.alice, ended_at__isnull=True))
+            step = OnboardingStep.objects.filter(membership__user=self.alice).first()
+            assert step is not None
+            return reverse(name, args=[step.module.code])
+        if name == "training:module_detail":
+            return reverse(name, args=[module.code])
+        if name == "training:session_detail":
+            return reverse(name, args=[make_training_session(module, self.nordby, self.leo).code])
+        group = Group.objects.filter(municipality=self.nordby).first() or make_group(self.nordby)
+        if name in ("implementation:group_detail", "implementation:group_edit"):
+            return reverse(name, args=[group.code])
+        if name == "implementation:meeting_create":
+            return reverse(name, args=[group.code])
+        if name == "implementation:meeting_detail":
+            return reverse(name, args=[make_group_meeting(group, self.leo).code])
+        if name == "implementation:dialogue_post":
+            return reverse(name, args=[make_dialogue_post(self.leo).code])
         return reverse(name)
 
     def plan(self) -> Plan:

@@ -9,9 +9,11 @@ from inddrag.audit.models import AccessEvent
 from inddrag.children.models import NetworkMember
 from inddrag.conversations.models import Conversation, Meeting
 from inddrag.decisions.models import Decision
+from inddrag.implementation.models import Group
 from inddrag.letters.models import Letter, Recommendation
 from inddrag.plans.models import Plan
 from inddrag.portal.models import ChildMessage
+from inddrag.reflection.models import ReflectionSession
 from inddrag.test import (
     BaseTestCase,
     child_login,
@@ -19,15 +21,24 @@ from inddrag.test import (
     make_child_message,
     make_conversation,
     make_decision,
+    make_dialogue_post,
+    make_follow_up,
     make_goal_proposal,
+    make_group,
+    make_group_meeting,
     make_letter,
     make_measure,
     make_meeting,
+    make_module,
     make_network_member,
     make_plan,
     make_recommendation,
+    make_reflection,
+    make_reflection_session,
+    make_training_session,
     walk_urlpatterns,
 )
+from inddrag.training.models import Module
 
 # Tables that hold a child's personal data. A new one belongs here (and in the access log).
 CHILD_TABLES = (
@@ -103,9 +114,43 @@ class AuditCompletenessTestCase(BaseTestCase):
             return {"code": str(letter.code)}
         return None
 
+    def fill_issue_7(self, name: str) -> dict[str, str] | None:
+        """Reflection, training and the implementation groups (issue 7)."""
+        if name in ("reflection:detail", "reflection:edit"):
+            return {"code": str(make_reflection(self.alice, shared=True).code)}
+        session = ReflectionSession.objects.first() or make_reflection_session(self.vest, self.leo)
+        if name.startswith("reflection:session_") or name in (
+            "reflection:vignette_add",
+            "reflection:follow_up_add",
+        ):
+            return {"code": str(session.code)}
+        if name == "reflection:follow_up_done":
+            return {"code": str(make_follow_up(session, self.alice).code)}
+        module = Module.objects.filter(municipality=self.nordby).first() or make_module(
+            self.nordby, in_onboarding=True
+        )
+        if name == "training:module_detail":
+            return {"code": str(module.code)}
+        if name == "training:step_done":
+            return {"module": str(module.code)}
+        if name == "training:session_detail":
+            return {"code": str(make_training_session(module, self.nordby, self.leo).code)}
+        group = Group.objects.filter(municipality=self.nordby).first() or make_group(self.nordby)
+        if name in ("implementation:group_detail", "implementation:group_edit"):
+            return {"code": str(group.code)}
+        if name == "implementation:meeting_create":
+            return {"code": str(group.code)}
+        if name == "implementation:meeting_detail":
+            return {"code": str(make_group_meeting(group, self.leo).code)}
+        if name == "implementation:dialogue_post":
+            return {"code": str(make_dialogue_post(self.leo).code)}
+        return None
+
     def fill(self, params: tuple[str, ...], name: str | None) -> dict[str, str] | None:
         if not params:
             return {}
+        if name and name.split(":")[0] in ("reflection", "training", "implementation"):
+            return self.fill_issue_7(name)
         if (
             name
             and name.split(":")[0] in ("plans", "letters")

@@ -22,12 +22,15 @@ from inddrag.conversations.models import (
     Statement,
 )
 from inddrag.decisions.models import Decision
+from inddrag.implementation.models import DialoguePost, Group, GroupMeeting
 from inddrag.letters.models import Letter, Quote, Recommendation
 from inddrag.lib.dates import age_on
 from inddrag.municipalities import demo
 from inddrag.municipalities.models import Membership, Municipality, Unit
 from inddrag.plans.models import Goal, GoalCheckIn, GoalProposal, Plan, PlanVersion
 from inddrag.portal.models import ChildAccess, ChildMessage
+from inddrag.reflection.models import FollowUp, Reflection, ReflectionSession, Vignette
+from inddrag.training.models import Attendance, OnboardingStep, TrainingSession
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 23)
@@ -43,6 +46,16 @@ class _Rollback(Exception):
 def _erase_demo() -> None:
     """Delete the demo world, children's histories first (the foreign keys protect)."""
     for model in [
+        FollowUp,
+        Vignette,
+        ReflectionSession,
+        Reflection,
+        DialoguePost,
+        GroupMeeting,
+        Group,
+        Attendance,
+        TrainingSession,
+        OnboardingStep,
         Quote,
         Recommendation,
         GoalCheckIn,
@@ -442,3 +455,23 @@ class DemoTestCase(TestCase):
         self.assertEqual(Recommendation.objects.count(), decided)
         self.assertTrue(Quote.objects.exists())
         self.assertFalse(Quote.objects.filter(statement__sharing="caseworker").exists())
+
+    def test_it_writes_reflection_training_and_groups(self) -> None:
+        """Issue 7: three implementation groups in every demo municipality with meetings and a
+        follow-up item; Roskilde's reflections, a team session whose vignette names no child,
+        a leaders' reflection, and the new caseworker's onboarding path half done."""
+        self.assertEqual(Group.objects.count(), 3 * Municipality.objects.count())
+        self.assertTrue(GroupMeeting.objects.exists())
+        self.assertTrue(FollowUp.objects.filter(group_meeting__isnull=False).exists())
+        self.assertTrue(Reflection.objects.filter(shared_with_team=True).exists())
+        self.assertEqual(ReflectionSession.objects.filter(kind="leaders").count(), 1)
+        names = set(Child.objects.values_list("first_name", flat=True)) | set(
+            Child.objects.values_list("last_name", flat=True)
+        )
+        for vignette in Vignette.objects.all():
+            words = set(vignette.text.replace(".", " ").replace(",", " ").split())
+            self.assertFalse(words & names, vignette.text)
+        steps = OnboardingStep.objects.filter(membership__user__username="roskilde-ny")
+        self.assertTrue(steps.exists())
+        self.assertTrue(steps.filter(completed_at__isnull=True).exists())
+        self.assertTrue(steps.filter(completed_at__isnull=False).exists())
