@@ -34,7 +34,11 @@ ANSWERS = [
     "Han fortalte om skolen, da vi gik en tur i stedet for at sidde på kontoret.",
     "Jeg skal huske at spørge, hvem der ikke må høre det, barnet siger.",
 ]
-RHYTHM_DAYS: dict[str, int] = {Group.Kind.STEERING: 90, Group.Kind.COORDINATION: 30, Group.Kind.TRAINING: 110}
+RHYTHM_DAYS: dict[str, int] = {
+    Group.Kind.STEERING: 90,
+    Group.Kind.COORDINATION: 30,
+    Group.Kind.TRAINING: 110,
+}
 GROUP_NAMES: dict[str, str] = {
     Group.Kind.STEERING: "Styregruppen for Inddrag",
     Group.Kind.COORDINATION: "Koordinationsgruppen",

@@ -120,7 +120,9 @@ def test_reflection_vignette_follow_up_and_onboarding(
     assert child.first_name not in vignette.text
 
     # The session's agreement becomes a follow-up item with an owner and a date.
-    lp.get_by_role("textbox", name="Aftale").fill("Vi spørger altid barnet, hvem der ikke må høre det.")
+    lp.get_by_role("textbox", name="Aftale").fill(
+        "Vi spørger altid barnet, hvem der ikke må høre det."
+    )
     lp.get_by_label("Ansvarlig").select_option(label="Alice Testesen")
     lp.get_by_label("Frist").fill((timezone.localdate() + timedelta(days=30)).isoformat())
     lp.get_by_role("button", name="Gem aftalen").click()
