@@ -87,8 +87,8 @@ def get_ok(client: Client, path: str) -> None:
 
 def finish_request() -> None:
     """What a WSGI server does after each response and the test Client leaves out: fire
-    `request_finished`'s close_old_connections. With the SQLite settings' CONN_MAX_AGE (0) that
-    closes the connection, so the next request connects again, as in production."""
+    `request_finished`'s close_old_connections. With the SQLite settings' CONN_MAX_AGE (600) the
+    connection is kept for the next request, as in production."""
     close_old_connections()
 
 

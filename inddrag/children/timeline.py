@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from functools import cache, lru_cache
+from datetime import UTC, date, datetime, timedelta
+from functools import cache, lru_cache, partial
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +21,7 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     CharField,
+    Count,
     Exists,
     F,
     Field,
@@ -38,10 +39,11 @@ from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from inddrag.accounts.models import User
-from inddrag.children.models import Assignment, Case, Handover, Measure
+from inddrag.children.models import Assignment, Case, Handover, Measure, NetworkMember
 from inddrag.conversations.models import Conversation, Statement
 from inddrag.conversations.queries import latest_statements
 from inddrag.decisions.models import Decision
+from inddrag.lib.prepared import Prepared
 
 PAGE_SIZE = 25
 _PLACEHOLDER = UUID(int=0)
@@ -119,16 +121,91 @@ def perspective(case: Case, *, can_edit: bool) -> Perspective:
     the child shared with the caseworker only is left out unless the reader is the assigned
     caseworker), and for anyone else the number left out.
 
-    Note: one query for the assigned caseworker, two for anyone else."""
-    statements = list(latest_statements(case, PERSPECTIVE_SIZE, viewer_is_caseworker=can_edit))
+    Note: one query for the assigned caseworker, two for anyone else; their SQL is built once
+    (lib/prepared.py)."""
+    statements = _latest_statements[can_edit](case_id=case.pk, child_id=case.child_id)
     hidden_count = 0
     if not can_edit:
-        hidden_count = Statement.objects.filter(
-            child_id=case.child_id,
-            conversation__case_id=case.pk,
-            sharing=Statement.Sharing.CASEWORKER,
-        ).count()
+        counted = _hidden_statements(case_id=case.pk, child_id=case.child_id)
+        hidden_count = counted[0]["n"] if counted else 0
     return Perspective(statements, hidden_count)
+
+
+def _statements(case_id: int, child_id: int, *, caseworker: bool) -> QuerySet[Statement]:
+    case = Case(pk=case_id, child_id=child_id)
+    return latest_statements(case, PERSPECTIVE_SIZE, viewer_is_caseworker=caseworker)
+
+
+_latest_statements = {
+    caseworker: Prepared(
+        partial(_statements, caseworker=caseworker), case_id=-7_070_707, child_id=-7_070_708
+    )
+    for caseworker in (True, False)
+}
+_hidden_statements = Prepared(
+    lambda case_id, child_id: (
+        Statement.objects.filter(
+            child_id=child_id, conversation__case_id=case_id, sharing=Statement.Sharing.CASEWORKER
+        )
+        .order_by()
+        .values("child_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    ),
+    case_id=-7_070_707,
+    child_id=-7_070_708,
+)
+
+
+def network_of(case: Case, *, today: date) -> list[NetworkMember]:
+    """The child's network as it is today, by kind and name. One query, its SQL built once."""
+    return _network(child_id=case.child_id, today=today)
+
+
+def current_measures(case: Case, *, today: date) -> list[Measure]:
+    """The case's measures that have not ended before today, newest first. One query."""
+    return _measures(case_id=case.pk, today=today)
+
+
+def assignments_of(case: Case) -> list[Assignment]:
+    """The case's caseworkers, newest first, with what the case page shows of each. One query."""
+    return _assignments(case_id=case.pk)
+
+
+_STANDIN_DAY = date(1901, 2, 3)
+_network = Prepared(
+    lambda child_id, today: (
+        NetworkMember.objects.filter(child_id=child_id)
+        .exclude(ended_on__lte=today)
+        .order_by("kind", "name", "pk")
+    ),
+    child_id=-7_070_708,
+    today=_STANDIN_DAY,
+)
+_measures = Prepared(
+    lambda case_id, today: (
+        Measure.objects.filter(case_id=case_id)
+        .exclude(ended_on__lt=today)
+        .order_by("-started_on", "-pk")
+    ),
+    case_id=-7_070_707,
+    today=_STANDIN_DAY,
+)
+_assignments = Prepared(
+    lambda case_id: (
+        Assignment.objects.filter(case_id=case_id)
+        .select_related("caseworker")
+        .only(
+            "started_at",
+            "ended_at",
+            "caseworker__first_name",
+            "caseworker__last_name",
+            "caseworker__username",
+        )
+        .order_by("-started_at")
+    ),
+    case_id=-7_070_707,
+)
 
 
 # The columns every kind of row has, so the kinds can be UNIONed and a page of the timeline is
@@ -498,7 +575,19 @@ def _as_date(value: date | str) -> date:
 
 
 def caseworker_changes(case: Case, *, now: datetime) -> int:
-    """Changes of caseworker in the year before `now` (one query)."""
-    return Handover.objects.filter(
-        case_id=case.pk, handed_over_at__gt=now - timedelta(days=365)
-    ).count()
+    """Changes of caseworker in the year before `now` (one query, its SQL built once)."""
+    counted = _handovers_since(case_id=case.pk, since=now - timedelta(days=365))
+    return counted[0]["n"] if counted else 0
+
+
+_handovers_since = Prepared(
+    lambda case_id, since: (
+        Handover.objects.filter(case_id=case_id, handed_over_at__gt=since)
+        .order_by()
+        .values("case_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    ),
+    case_id=-7_070_707,
+    since=datetime(1901, 2, 3, 4, 5, 6, 7, tzinfo=UTC),
+)

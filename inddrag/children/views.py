@@ -13,7 +13,7 @@ from inddrag.accounts.policy import Role, allow
 from inddrag.audit.log import Action, record
 from inddrag.children import timeline
 from inddrag.children.access import get_case_for_user
-from inddrag.children.models import Case, Measure
+from inddrag.children.models import Case
 from inddrag.conversations.queries import meetings_for_case
 from inddrag.decisions.models import DueRules
 from inddrag.letters.queries import letters_for_case, recommendations_for_case
@@ -45,11 +45,6 @@ def _case_page(
     row or item (see the query-count tests in test_case_detail)."""
     today, now = timezone.localdate(), timezone.now()
     child = case.child
-    measures = (
-        Measure.objects.filter(case_id=case.pk)
-        .exclude(ended_on__lt=today)
-        .order_by("-started_on", "-pk")
-    )
     context = {
         "child": child,
         "can_edit": can_edit,
@@ -58,18 +53,10 @@ def _case_page(
         "perspective": timeline.perspective(case, can_edit=can_edit),
         "age": child.age(today=today),
         "party_rights_age": DueRules.for_municipality(case.municipality).party_rights_age,
-        "network": child.network.exclude(ended_on__lte=today).order_by("kind", "name", "pk"),
-        "measures": measures,
+        "network": timeline.network_of(case, today=today),
+        "measures": timeline.current_measures(case, today=today),
         "caseworker_changes": timeline.caseworker_changes(case, now=now),
-        "assignments": case.assignments.select_related("caseworker")
-        .only(
-            "started_at",
-            "ended_at",
-            "caseworker__first_name",
-            "caseworker__last_name",
-            "caseworker__username",
-        )
-        .order_by("-started_at"),
+        "assignments": timeline.assignments_of(case),
         # The child channel: the child's access, messages from the child, meetings.
         "child_access": channel.access_of(case),
         "child_messages": channel.messages_for_case(case),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import models
@@ -18,6 +18,7 @@ from inddrag.conversations.models import (
     PreparationAnswer,
     Statement,
 )
+from inddrag.lib.prepared import Prepared
 
 
 def latest_statements(
@@ -47,20 +48,33 @@ def latest_statements(
     )
 
 
-def meetings_for_case(case: Case, *, now: datetime, limit: int = 10) -> list[Meeting]:
-    """Up to `limit` of the case's meetings: the coming ones (soonest first), then the past ones
-    (newest first), each with the child's preparation and feedback joined. One query.
+CASE_MEETINGS = 10  # the case page shows ten meetings
+
+
+def meetings_for_case(case: Case, *, now: datetime) -> list[Meeting]:
+    """Up to ten of the case's meetings: the coming ones (soonest first), then the past ones
+    (newest first), each with the child's preparation and feedback joined. One query, its SQL
+    built once (lib/prepared.py).
 
     The notes for the case file are left out (reading `meeting.notes` costs a query each): the
     case page does not show them, and a page for the child must never."""
+    return _case_meetings(case_id=case.pk, now=now)
+
+
+def _meetings(case_id: int, now: datetime) -> QuerySet[Meeting]:
     is_past = models.Case(When(starts_at__lt=now, then=Value(1)), default=Value(0))
     coming_at = models.Case(When(starts_at__gte=now, then=F("starts_at")))
-    return list(
-        Meeting.objects.filter(case_id=case.pk)
+    return (
+        Meeting.objects.filter(case_id=case_id)
         .select_related("preparation", "feedback")
         .defer("notes")
-        .order_by(is_past, coming_at.asc(nulls_last=True), "-starts_at")[:limit]
+        .order_by(is_past, coming_at.asc(nulls_last=True), "-starts_at")[:CASE_MEETINGS]
     )
+
+
+_case_meetings = Prepared(
+    _meetings, case_id=-7_070_707, now=datetime(1901, 2, 3, 4, 5, 6, 7, tzinfo=UTC)
+)
 
 
 @dataclass(frozen=True)

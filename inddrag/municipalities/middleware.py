@@ -4,9 +4,21 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from inddrag.lib.prepared import Prepared
 from inddrag.municipalities.models import Membership
 
 SESSION_KEY = "membership_code"
+
+# The user's active roles, with the due rules (the caseload reads them on every visit). Its SQL
+# is built once (lib/prepared.py): this query runs on every signed-in request.
+_active_memberships = Prepared(
+    lambda user_id: (
+        Membership.objects.filter(user_id=user_id, ended_at__isnull=True)
+        .select_related("municipality__due_rules", "unit")
+        .order_by("municipality__name", "role")
+    ),
+    user_id=-7_070_709,
+)
 
 
 class MembershipMiddleware:
@@ -21,12 +33,7 @@ class MembershipMiddleware:
         request.memberships = []  # type: ignore[attr-defined]
         request.membership = None  # type: ignore[attr-defined]
         if request.user.is_authenticated:
-            memberships = list(
-                Membership.objects.filter(user=request.user, ended_at__isnull=True)
-                # The due rules come along: the caseload reads them on every visit.
-                .select_related("municipality__due_rules", "unit")
-                .order_by("municipality__name", "role")
-            )
+            memberships = _active_memberships(user_id=request.user.pk)
             chosen = request.session.get(SESSION_KEY)
             request.memberships = memberships  # type: ignore[attr-defined]
             if len(memberships) == 1:

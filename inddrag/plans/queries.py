@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from functools import cache
-from typing import Any
 from uuid import UUID
 
-from django.db import connection
 from django.db.models import (
     Count,
     F,
@@ -20,9 +16,9 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
-from django.db.models.sql import Query
 
 from inddrag.children.models import Case
+from inddrag.lib.prepared import Prepared
 from inddrag.plans.models import Goal, GoalCheckIn, GoalProposal, Plan, PlanVersion
 
 CHECK_INS_PER_GOAL = 3  # the plan page shows each goal's newest check-ins
@@ -46,51 +42,10 @@ def plan_for_case(case: Case) -> Plan | None:
     (`open_proposals`) and the child's newest check-in (`check_in_rating`, `check_in_at`,
     `check_in_comment`).
 
-    The SQL is built by the ORM once and kept (as children/timeline.py and audit/log.py do):
-    building these eight subqueries took the ORM about 4 ms, SQLite 0.02 ms to run them, and
-    the case page is measured (bench/pages.py)."""
-    compiled = _plan_sql(connection.vendor)
-    params = [case.pk if p == _CASE else p for p in compiled.params]
-    with connection.cursor() as cursor:
-        cursor.execute(compiled.sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    compiler = compiled.query.get_compiler(connection=connection)
-    (row,) = compiler.apply_converters([row], compiler.get_converters(compiled.columns))
-    fields = Plan._meta.concrete_fields
-    plan = Plan.from_db(connection.alias, [f.attname for f in fields], row[: len(fields)])
-    for name, value in zip(compiled.annotations, row[len(fields) :], strict=True):
-        setattr(plan, name, value)
-    return plan
-
-
-_CASE = -7_070_707  # stands in for the case while the SQL is built
-
-
-@dataclass(frozen=True)
-class _CompiledPlanSQL:
-    sql: str
-    params: tuple[Any, ...]
-    query: Query
-    columns: list[Any]  # the selected expressions, for the backend's value converters
-    annotations: tuple[str, ...]
-
-
-@cache
-def _plan_sql(vendor: str) -> _CompiledPlanSQL:
-    query = _plan_with_summary(_CASE).query
-    compiler = query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql()
-    if list(params).count(_CASE) != 1:
-        raise RuntimeError("the plan's SQL lost track of its case")
-    return _CompiledPlanSQL(
-        sql=sql,
-        params=tuple(params),
-        query=query,
-        columns=[column for column, _sql, _alias in compiler.select],
-        annotations=tuple(query.annotation_select),
-    )
+    Its SQL is built once (lib/prepared.py): building these eight subqueries took the ORM
+    about 4 ms, SQLite 0.02 ms to run them, and the case page is measured (bench/pages.py)."""
+    rows = _plan_query(case_id=case.pk)
+    return rows[0] if rows else None
 
 
 def _plan_with_summary(case_id: int) -> QuerySet[Plan]:
@@ -126,6 +81,9 @@ def _plan_with_summary(case_id: int) -> QuerySet[Plan]:
         )
         .order_by("pk")[:1]
     )
+
+
+_plan_query = Prepared(_plan_with_summary, case_id=-7_070_707)
 
 
 def versions_of(plan: Plan) -> list[PlanVersion]:

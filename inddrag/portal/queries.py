@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from inddrag.children.models import Case
 from inddrag.lib.dates import deadline_day
+from inddrag.lib.prepared import Prepared
 from inddrag.portal.messages import answer_due_at
 from inddrag.portal.models import ChildAccess, ChildMessage
 
@@ -41,24 +42,33 @@ class CaseMessage:
         return message.kind == ChildMessage.Kind.UNSAFE and message.answered_at is None
 
 
-def messages_for_case(
-    case: Case, limit: int = 10, *, now: datetime | None = None
-) -> list[CaseMessage]:
-    """The child's messages in the case: unanswered "Jeg føler mig ikke tryg" first, then the
-    other unanswered ones, then the answered; newest first within each. One query."""
-    now = now or timezone.now()
+CASE_MESSAGES = 10  # the case page shows the newest ten
+
+
+def _case_messages(case_id: int) -> models.QuerySet[ChildMessage]:
     rank = models.Case(
         models.When(Q(answered_at__isnull=True, kind=ChildMessage.Kind.UNSAFE), then=0),
         models.When(answered_at__isnull=True, then=1),
         default=2,
         output_field=models.IntegerField(),
     )
-    rows = (
-        ChildMessage.objects.filter(case_id=case.pk)
+    return (
+        ChildMessage.objects.filter(case_id=case_id)
         .select_related("answered_by", "letter")
         .alias(rank=rank)
-        .order_by("rank", "-sent_at", "-pk")[:limit]
+        .order_by("rank", "-sent_at", "-pk")[:CASE_MESSAGES]
     )
+
+
+_prepared_case_messages = Prepared(_case_messages, case_id=-7_070_707)
+
+
+def messages_for_case(case: Case, *, now: datetime | None = None) -> list[CaseMessage]:
+    """The child's messages in the case: unanswered "Jeg føler mig ikke tryg" first, then the
+    other unanswered ones, then the answered; newest first within each. One query, its SQL
+    built once (lib/prepared.py)."""
+    now = now or timezone.now()
+    rows = _prepared_case_messages(case_id=case.pk)
     shown = []
     for row in rows:
         due_at = answer_due_at(row)
