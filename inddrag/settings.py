@@ -76,7 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "inddrag.accounts.middleware.OTPMiddleware",  # django-otp's, see there
     "django.contrib.messages.middleware.MessageMiddleware",  # before the timeout, which uses it
     "inddrag.accounts.middleware.SessionTimeoutMiddleware",
     "inddrag.municipalities.middleware.MembershipMiddleware",
@@ -195,7 +195,7 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 # Sessions: the cookie lives at most SESSION_ABSOLUTE_SECONDS; SessionTimeoutMiddleware logs out
 # after SESSION_IDLE_SECONDS without a request.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "inddrag.accounts.sessions"  # Django's database sessions, see there
 SESSION_IDLE_SECONDS = envint("SESSION_IDLE_SECONDS", "1800")
 SESSION_ABSOLUTE_SECONDS = envint("SESSION_ABSOLUTE_SECONDS", str(10 * 3600))
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS

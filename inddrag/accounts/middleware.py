@@ -11,11 +11,30 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django_otp.middleware import OTPMiddleware as BaseOTPMiddleware
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from inddrag.accounts.policy import policy_of
 from inddrag.audit.log import Action, record
+from inddrag.lib.prepared import Prepared
 
 Middleware = Callable[[HttpRequest], HttpResponse]
+
+_TOTP_LABEL = TOTPDevice._meta.label_lower  # "otp_totp.totpdevice", as in a persistent id
+_totp_device = Prepared(lambda pk: TOTPDevice.objects.filter(pk=pk).order_by()[:1], pk=-7_070_710)
+
+
+class OTPMiddleware(BaseOTPMiddleware):  # type: ignore[misc]  # django-otp has no types
+    """django-otp's middleware, with the TOTP device of every signed-in request read by SQL built
+    once (lib/prepared.py). django-otp still checks that the device is the user's and confirmed
+    (`_finalize_device`); other kinds of device go through django-otp unchanged."""
+
+    def _device_from_persistent_id(self, persistent_id: str) -> Any:
+        label, _slash, pk = self._normalize_persistent_id(persistent_id).rpartition("/")
+        if label == _TOTP_LABEL and pk.isdigit():
+            found = _totp_device(pk=int(pk))
+            return found[0] if found else None
+        return super()._device_from_persistent_id(persistent_id)
 
 
 class SessionTimeoutMiddleware:

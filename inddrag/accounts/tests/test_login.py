@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 import time_machine
 from axes.models import AccessAttempt
 from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from inddrag.accounts.sessions import SessionStore
 from inddrag.accounts.tests.helpers import (
     CASE_LIST_URL,
     IP,

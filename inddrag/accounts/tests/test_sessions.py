@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import time_machine
 from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from inddrag.accounts import services
+from inddrag.accounts.sessions import SessionStore
 from inddrag.accounts.tests.helpers import (
     CASE_LIST_URL,
     LOCKOUTS_URL,
@@ -167,3 +170,70 @@ class SessionLifecycleTestCase(BaseTestCase):
         self.assertRedirects(r, "/konto/brugere/", fetch_redirect_response=False)
 
         self.assert_signed_out(self.client)
+
+
+class SessionStoreTestCase(BaseTestCase):
+    """inddrag/accounts/sessions.py: Django's database sessions with the read built once."""
+
+    def test_it_loads_a_live_session(self) -> None:
+        store = SessionStore()
+        store["answer"] = 42
+        store.save()
+        self.assertEqual(SessionStore(session_key=store.session_key)["answer"], 42)
+
+    def test_it_does_not_load_an_expired_session(self) -> None:
+        """T11: an expired session is empty, and its key is not kept (a new one is made)."""
+        with time_machine.travel(START, tick=False):
+            store = SessionStore()
+            store["answer"] = 42
+            store.set_expiry(60)
+            store.save()
+        with time_machine.travel(START.replace(minute=2), tick=False):
+            later = SessionStore(session_key=store.session_key)
+            self.assertNotIn("answer", later)
+            self.assertIsNone(later.session_key)
+
+    def test_it_does_not_load_an_unknown_key(self) -> None:
+        store = SessionStore(session_key="x" * 32)
+        self.assertEqual(dict(store.items()), {})
+        self.assertIsNone(store.session_key)
+
+
+def _verified(response: Any) -> bool:
+    return bool(response.wsgi_request.user.is_verified())
+
+
+class OTPMiddlewareTestCase(BaseTestCase):
+    """inddrag/accounts/middleware.py's OTPMiddleware: the device read built once, django-otp's
+    checks kept (T9)."""
+
+    def test_it_verifies_the_users_own_confirmed_device(self) -> None:
+        login(self.client, self.alice)
+        r = self.client.get(CASE_LIST_URL)
+        self.assertEqual(r.status_code, 200)
+        self.assertTrue(_verified(r))
+
+    def test_it_refuses_another_users_device(self) -> None:
+        """A session that names Anna's device does not make Alice verified."""
+        login(self.client, self.alice)
+        session = self.client.session
+        anna_device = TOTPDevice.objects.get(user=self.anna, confirmed=True)
+        session[DEVICE_ID_SESSION_KEY] = anna_device.persistent_id
+        session.save()
+        r = self.client.get(CASE_LIST_URL)
+        self.assertIs(_verified(r), False)
+        self.assertNotEqual(r.status_code, 200)
+
+    def test_it_refuses_an_unconfirmed_or_deleted_device(self) -> None:
+        login(self.client, self.alice)
+        device = TOTPDevice.objects.get(user=self.alice, confirmed=True)
+        device.confirmed = False
+        device.save()
+        r = self.client.get(CASE_LIST_URL)
+        self.assertIs(_verified(r), False)
+        device.confirmed = True
+        device.save()
+        login(self.client, self.alice)
+        TOTPDevice.objects.filter(user=self.alice).delete()
+        r = self.client.get(CASE_LIST_URL)
+        self.assertIs(_verified(r), False)

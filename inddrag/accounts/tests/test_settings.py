@@ -10,10 +10,12 @@ from io import StringIO
 
 import time_machine
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
+from inddrag.accounts.sessions import SessionStore
 from inddrag.municipalities.models import Municipality
 from inddrag.test import BaseTestCase, current_token
 
@@ -140,4 +142,7 @@ class SettingsTestCase(BaseTestCase):
         self.assertEqual(settings.SESSION_IDLE_SECONDS, 1800)
         self.assertEqual(settings.SESSION_ABSOLUTE_SECONDS, 36_000)
         self.assertEqual(settings.SESSION_COOKIE_AGE, settings.SESSION_ABSOLUTE_SECONDS)
-        self.assertEqual(settings.SESSION_ENGINE, "django.contrib.sessions.backends.db")
+        # Server-side sessions, so logging out or a lockout ends them at once: Django's database
+        # sessions (inddrag/accounts/sessions.py builds its one read once).
+        self.assertEqual(settings.SESSION_ENGINE, "inddrag.accounts.sessions")
+        self.assertTrue(issubclass(SessionStore, DatabaseSessionStore))
