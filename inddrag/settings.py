@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "inddrag.reflection",
     "inddrag.training",
     "inddrag.implementation",
+    "inddrag.insights",
+    "inddrag.reminders",
 ]
 
 MIDDLEWARE = [
@@ -268,6 +270,8 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "inddrag@example.com")
+# The address of the site in links sent by e-mail (the daily digest of reminders).
+SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000")
 # The child channel's content-free SMS notices (inddrag/portal/notify.py).
 CHILD_SMS_BACKEND = os.getenv(
     "CHILD_SMS_BACKEND",

@@ -39,6 +39,7 @@ from inddrag.plans.models import Area, Goal, GoalProposal, Plan, PlanVersion
 from inddrag.portal.models import ChildAccess, ChildMessage, DeviceSession
 from inddrag.portal.session import cookie_name, new_token, set_device_cookie, token_hash
 from inddrag.reflection.models import FollowUp, Reflection, ReflectionModel, ReflectionSession
+from inddrag.reminders.models import Reminder
 from inddrag.training.models import Module, TrainingSession
 
 _seq = itertools.count(1)
@@ -444,4 +445,15 @@ def make_dialogue_post(author: User, **fields: Any) -> DialoguePost:
     fields.setdefault("text", "Vi inviterer børnene til at forberede møderne.")
     return DialoguePost.objects.create(
         municipality_id=membership.municipality_id, author=author, **fields
+    )
+
+
+def make_reminder(case: Case, caseworker: User, **fields: Any) -> Reminder:
+    """An open reminder for the caseworker about the case (a follow-up conversation due today)."""
+    fields.setdefault("kind", Reminder.Kind.FOLLOW_UP)
+    fields.setdefault("due_on", timezone.localdate())
+    fields.setdefault("key", f"{fields['kind']}:case:{case.pk}:{fields['due_on']}:{uuid.uuid4()}")
+    fields.setdefault("created_at", timezone.now())
+    return Reminder.objects.create(
+        municipality_id=case.municipality_id, case=case, caseworker=caseworker, **fields
     )

@@ -28,5 +28,6 @@ urlpatterns = [
     path("refleksion/", include("inddrag.reflection.urls")),
     path("uddannelse/", include("inddrag.training.urls")),
     path("implementering/", include("inddrag.implementation.urls")),
+    path("paamindelser/", include("inddrag.reminders.urls")),
     path("sprog/", public(set_language), name="set_language"),
 ]

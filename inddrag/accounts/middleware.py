@@ -88,6 +88,14 @@ class AccessPolicyMiddleware:
         if not user.is_authenticated or not user.is_verified():  # type: ignore[attr-defined]
             return redirect_to_login(request.get_full_path())
         membership = getattr(request, "membership", None)
+        if policy is not None and policy.is_operator and not user.is_operator:
+            record(
+                Action.DENIED,
+                user=user,
+                membership=membership,
+                criterion=f"not the platform operator: {request.path}",
+            )
+            return render(request, "403.html", status=403)
         if policy is not None and not policy.needs_membership:
             return None
         if policy is not None and membership is None:

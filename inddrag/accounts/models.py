@@ -19,6 +19,9 @@ class User(AbstractUser):
         _("et par linjer om dig til børnene"), max_length=600, blank=True
     )
     work_phone = models.CharField(_("telefon, børnene kan ringe til"), max_length=20, blank=True)
+    # The platform operator sees figures across municipalities, aggregated only: never a child,
+    # a case or a municipality's own pages (policy `for_operator`).
+    is_operator = models.BooleanField(_("platformsoperatør"), default=False)
 
     class Meta:
         verbose_name = _("bruger")

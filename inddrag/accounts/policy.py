@@ -25,9 +25,12 @@ class Policy:
     # The child channel: an unlocked child device session (inddrag.portal.session), never a
     # staff login. A child has no User and no role among the staff roles.
     is_child: bool = False
+    # The platform operator's pages (User.is_operator): aggregates across municipalities.
+    is_operator: bool = False
 
 
 CHILD = "child"  # the role a child's access events carry
+OPERATOR = "operator"  # the platform operator's role in the policy table and the access log
 
 
 def allow[View: Callable[..., Any]](*roles: str) -> Callable[[View], View]:
@@ -58,6 +61,15 @@ def for_child[View: Callable[..., Any]](view: View) -> View:
     to the child's sign-in page like anyone else without one: a staff login opens nothing here."""
     view.access_policy = Policy(  # type: ignore[attr-defined]
         roles=frozenset({CHILD}), needs_membership=False, is_child=True
+    )
+    return view
+
+
+def for_operator[View: Callable[..., Any]](view: View) -> View:
+    """Only a verified user who is the platform operator (User.is_operator), whatever their
+    municipality role: the figures across municipalities, aggregated, with no child in them."""
+    view.access_policy = Policy(  # type: ignore[attr-defined]
+        roles=frozenset({OPERATOR}), needs_membership=False, is_operator=True
     )
     return view
 

@@ -30,10 +30,12 @@ from inddrag.accounts.models import User
 from inddrag.children.models import Assignment, Case, Child, Handover, Measure, NetworkMember
 from inddrag.conversations.models import Conversation, Statement
 from inddrag.decisions.models import Decision
+from inddrag.insights.refresh import refresh_municipality
 from inddrag.lib.dates import age_on
 from inddrag.municipalities import demo_plans, demo_practice
 from inddrag.municipalities.models import Membership, Municipality, Unit
 from inddrag.portal import demo as portal_demo
+from inddrag.reminders.compute import compute_reminders
 
 DEMO_PASSWORD = "demo-inddrag-2026"
 # Every demo account shares this TOTP secret (hex), so a tester can add it to an authenticator app
@@ -373,6 +375,7 @@ def demo_logins() -> list[tuple[str, str]]:
             (f"{s}-sb01", f"sagsbehandler, {name}, {FULL_CASELOAD} åbne sager"),
             (f"{s}-leder1", f"leder, {name}, Team Nord"),
             (f"{s}-admin", f"kommune-administrator, {name}"),
+            (f"{s}-chef", f"leder for hele {name} (alle enheder)"),
         ]
     rows.append(
         ("roskilde-ny", "ny sagsbehandler uden godkendelses-app (viser tilknytning med QR-kode)")
@@ -444,6 +447,12 @@ def seed(
         admin = person(f"{s}-admin", 200)
         memberships.append(
             Membership(user=admin, municipality=municipality, role=Membership.Role.ADMIN)
+        )
+        # The head of children and youth: a leader of no single unit, who sees the whole
+        # municipality's cases (and, with issue 8, its figures with a row per unit).
+        head = person(f"{s}-chef", 250)
+        memberships.append(
+            Membership(user=head, municipality=municipality, role=Membership.Role.LEADER)
         )
         if s == "roskilde":
             newcomer = person("roskilde-ny", 300)
@@ -552,6 +561,11 @@ def seed(
     channel_cases = portal_demo.seed_channel(seed=seed)
     demo_plans.seed_plans_and_letters(seed=seed, demo_cases=channel_cases)
     demo_practice.seed_practice(seed=seed)
+    # What the daily task would have made by now: the caseworkers' reminders, and the tables
+    # behind the leaders' figures.
+    for municipality, _units, _caseworkers in worlds:
+        compute_reminders(municipality.pk, today=today)
+        refresh_municipality(municipality.pk, today=today)
     return DemoSummary(created=True, logins=demo_logins())
 
 

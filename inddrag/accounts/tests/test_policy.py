@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.urls import get_resolver, path, reverse
 
 from inddrag import urls as project_urls
-from inddrag.accounts.policy import CHILD, Policy, policy_of, public
+from inddrag.accounts.policy import CHILD, OPERATOR, Policy, policy_of, public
 from inddrag.audit.models import AccessEvent
 from inddrag.children.models import NetworkMember
 from inddrag.conversations.models import Conversation, Meeting
@@ -42,7 +42,9 @@ from inddrag.test import (
     make_recommendation,
     make_reflection,
     make_reflection_session,
+    make_reminder,
     make_training_session,
+    make_user,
     walk_urlpatterns,
 )
 from inddrag.training.models import Module, OnboardingStep
@@ -53,6 +55,7 @@ ROLES = [CASEWORKER, LEADER, ADMIN]
 PUBLIC = "public"  # reachable without signing in
 SIGNED_IN = "signed in"  # any verified staff user, also before a municipality is chosen
 CHILD_ONLY = "child"  # a child with an unlocked device session (the child channel)
+OPERATOR_ONLY = "operator"  # the platform operator (User.is_operator), whatever their role
 
 # Who may call which view. A new view must be added here, or test_it_declares_every_view fails.
 MATRIX: dict[str, str | frozenset[str]] = {
@@ -169,6 +172,10 @@ MATRIX: dict[str, str | frozenset[str]] = {
     "implementation:meeting_detail": frozenset({LEADER, ADMIN}),
     "implementation:dialogue": frozenset({LEADER, ADMIN}),
     "implementation:dialogue_post": frozenset({LEADER, ADMIN}),
+    # Reminders (issue 8).
+    "reminders:inbox": frozenset({CASEWORKER}),
+    "reminders:dismiss": frozenset({CASEWORKER}),
+    "reminders:undo": frozenset({CASEWORKER}),
 }
 # Views that only take POST are requested with POST in the role walk; the rest with GET.
 POST_ONLY = {
@@ -180,6 +187,8 @@ POST_ONLY = {
     "training:step_done",
     "reflection:follow_up_add",
     "reflection:follow_up_done",
+    "reminders:dismiss",
+    "reminders:undo",
 }
 
 
@@ -190,6 +199,8 @@ def declared_policy(entry: str | frozenset[str]) -> Policy:
         return Policy(roles=frozenset(ROLES), needs_membership=False)
     if entry == CHILD_ONLY:
         return Policy(roles=frozenset({CHILD}), needs_membership=False, is_child=True)
+    if entry == OPERATOR_ONLY:
+        return Policy(roles=frozenset({OPERATOR}), needs_membership=False, is_operator=True)
     assert isinstance(entry, frozenset)
     return Policy(roles=entry)
 
@@ -254,7 +265,7 @@ class PolicyTestCase(BaseTestCase):
                 "no_policy has no access policy (decorate it with allow/public)",
                 "made_public is missing from MATRIX (it has "
                 "Policy(roles=frozenset(), is_public=True, needs_membership=False, "
-                "is_child=False))",
+                "is_child=False, is_operator=False))",
             ],
         )
 
@@ -332,6 +343,8 @@ class PolicyTestCase(BaseTestCase):
             return reverse(name, args=[letter.code])
         if name.startswith(("reflection:", "training:", "implementation:")):
             return self.url_for_issue_7(name)
+        if name in ("reminders:dismiss", "reminders:undo"):
+            return reverse(name, args=[make_reminder(self.case_a, self.alice).code])
         return reverse(name)
 
     def url_for_issue_7(self, name: str) -> str:
@@ -404,6 +417,21 @@ class PolicyTestCase(BaseTestCase):
                         )
                     checked += 1
                     continue
+                if entry == OPERATOR_ONLY:
+                    # No municipality role opens the operator's pages: 403, logged.
+                    with self.subTest(role=role, view=name):
+                        url = self.url_for(name)
+                        r = self.client.get(url)
+                        self.assertEqual(r.status_code, 403)
+                        denials = AccessEvent.objects.filter(
+                            request_id=r["X-Request-ID"], action=AccessEvent.Action.DENIED
+                        )
+                        self.assertEqual(
+                            [d.criterion for d in denials],
+                            [f"not the platform operator: {url}"],
+                        )
+                    checked += 1
+                    continue
                 allowed = declared_policy(entry).roles
                 method = "post" if name in POST_ONLY else "get"
                 url = self.url_for(name)
@@ -425,6 +453,26 @@ class PolicyTestCase(BaseTestCase):
                     checked += 1
         non_public = sum(1 for entry in MATRIX.values() if entry != PUBLIC)
         self.assertEqual(checked, len(users) * non_public)
+
+    def test_it_gives_the_operator_only_the_operator_pages(self) -> None:
+        """T2 for the platform operator: a verified user with User.is_operator and no
+        municipality opens the operator's pages; every municipality page asks them to choose a
+        municipality first (they have none), so no case, child or municipality page opens."""
+        operator = make_user("olga", is_operator=True)
+        self.login(operator)
+        for name, entry in MATRIX.items():
+            if entry in (PUBLIC, CHILD_ONLY, SIGNED_IN):
+                continue
+            method = "post" if name in POST_ONLY else "get"
+            url = self.url_for(name)
+            with self.subTest(view=name):
+                r = getattr(self.client, method)(url)
+                if entry == OPERATOR_ONLY:
+                    self.assertLess(r.status_code, 400)
+                else:
+                    self.assertRedirects(
+                        r, reverse("municipalities:choose"), fetch_redirect_response=False
+                    )
 
     def test_it_sends_anonymous_visitors_to_the_login_page(self) -> None:
         """T2: no non-public view answers an anonymous visitor with anything but a login: the

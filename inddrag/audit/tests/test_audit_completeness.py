@@ -35,6 +35,7 @@ from inddrag.test import (
     make_recommendation,
     make_reflection,
     make_reflection_session,
+    make_reminder,
     make_training_session,
     walk_urlpatterns,
 )
@@ -65,6 +66,7 @@ CHILD_TABLES = (
     "letters_letter",
     "letters_recommendation",
     "letters_quote",
+    "reminders_reminder",
 )
 
 
@@ -149,6 +151,8 @@ class AuditCompletenessTestCase(BaseTestCase):
     def fill(self, params: tuple[str, ...], name: str | None) -> dict[str, str] | None:
         if not params:
             return {}
+        if name in ("reminders:dismiss", "reminders:undo"):
+            return {"code": str(make_reminder(self.case_a, self.alice).code)}
         if name and name.split(":")[0] in ("reflection", "training", "implementation"):
             return self.fill_issue_7(name)
         if (

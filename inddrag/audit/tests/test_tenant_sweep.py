@@ -35,6 +35,7 @@ from inddrag.test import (
     make_recommendation,
     make_reflection,
     make_reflection_session,
+    make_reminder,
     make_training_session,
     walk_urlpatterns,
 )
@@ -170,6 +171,9 @@ EXPECTED |= {
     "implementation:group_edit": answers({LEADER, ADMIN}, BOTH),
     "implementation:meeting_create": answers({LEADER, ADMIN}, BOTH),
     "implementation:meeting_detail": answers({LEADER, ADMIN}, BOTH),
+    # Reminders (issue 8): a caseworker's own, by code.
+    "reminders:dismiss": answers({CASEWORKER}, POST),
+    "reminders:undo": answers({CASEWORKER}, POST),
 }
 # Shared across municipalities by design, and never holding case data (tested in
 # inddrag/implementation/tests/test_dialogue.py): the dialogue space's posts.
@@ -211,6 +215,7 @@ class TenantSweepTestCase(BaseTestCase):
         self.sydby_draft_letter = make_letter(self.case_b, self.bob)
         self.sydby_recommendation = make_recommendation(self.case_b, self.bob)
         self.sydby_message = make_child_message(self.case_b, text="Bertram vil tale med dig")
+        self.sydby_reminder = make_reminder(self.case_b, self.bob)
 
     def make_sydby_practice(self) -> dict[str, list[dict[str, Any]]]:
         """Sydby's reflections, sessions, modules and groups (issue 7), made once in setUp."""
@@ -299,6 +304,8 @@ class TenantSweepTestCase(BaseTestCase):
             "letters:recommendation_pdf": [{"code": self.sydby_recommendation.code}],
             "portal:letter": [{"code": self.sydby_letter.code}],
             "portal:call_me": [{"code": self.sydby_letter.code}],
+            "reminders:dismiss": [{"code": self.sydby_reminder.code}],
+            "reminders:undo": [{"code": self.sydby_reminder.code}],
             **self.sydby_practice,
         }
         if route.name not in fillers:

@@ -23,6 +23,7 @@ from inddrag.conversations.models import (
 )
 from inddrag.decisions.models import Decision
 from inddrag.implementation.models import DialoguePost, Group, GroupMeeting
+from inddrag.insights.models import CaseSnapshot, MunicipalityMonth, UnitMonth
 from inddrag.letters.models import Letter, Quote, Recommendation
 from inddrag.lib.dates import age_on
 from inddrag.municipalities import demo
@@ -30,6 +31,7 @@ from inddrag.municipalities.models import Membership, Municipality, Unit
 from inddrag.plans.models import Goal, GoalCheckIn, GoalProposal, Plan, PlanVersion
 from inddrag.portal.models import ChildAccess, ChildMessage
 from inddrag.reflection.models import FollowUp, Reflection, ReflectionSession, Vignette
+from inddrag.reminders.models import Digest, Reminder
 from inddrag.training.models import Attendance, OnboardingStep, TrainingSession
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -46,6 +48,11 @@ class _Rollback(Exception):
 def _erase_demo() -> None:
     """Delete the demo world, children's histories first (the foreign keys protect)."""
     for model in [
+        Reminder,
+        Digest,
+        CaseSnapshot,
+        UnitMonth,
+        MunicipalityMonth,
         FollowUp,
         Vignette,
         ReflectionSession,
