@@ -16,6 +16,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from inddrag.accounts.policy import Role
+from inddrag.conversations.tests.test_concurrent_writes import _append_only_triggers
 from inddrag.municipalities.models import Unit
 from inddrag.reminders.models import Digest, Reminder
 from inddrag.reminders.tasks import daily
@@ -25,6 +26,20 @@ WORKER_TIMEOUT = 120  # seconds; a batch of three small tasks takes a few
 
 
 class WorkerTestCase(TransactionTestCase):
+    """The access log's append-only triggers (T6) are on while the test runs and off for the
+    flush that ends it, which they would refuse (on PostgreSQL even an empty TRUNCATE)."""
+
+    def setUp(self) -> None:
+        _append_only_triggers(on=True)
+
+    def tearDown(self) -> None:
+        _append_only_triggers(on=False)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        _append_only_triggers(on=True)
+        super().tearDownClass()
+
     def test_it_runs_the_daily_task_in_the_worker(self) -> None:
         nordby = make_municipality("Nordby Kommune")
         vest = Unit.objects.create(municipality=nordby, name="Team Vest")
