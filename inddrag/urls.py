@@ -28,6 +28,7 @@ urlpatterns = [
     path("refleksion/", include("inddrag.reflection.urls")),
     path("uddannelse/", include("inddrag.training.urls")),
     path("implementering/", include("inddrag.implementation.urls")),
+    path("indsigt/", include("inddrag.insights.urls")),
     path("paamindelser/", include("inddrag.reminders.urls")),
     path("sprog/", public(set_language), name="set_language"),
 ]

@@ -172,10 +172,21 @@ MATRIX: dict[str, str | frozenset[str]] = {
     "implementation:meeting_detail": frozenset({LEADER, ADMIN}),
     "implementation:dialogue": frozenset({LEADER, ADMIN}),
     "implementation:dialogue_post": frozenset({LEADER, ADMIN}),
-    # Reminders (issue 8).
+    # Leader insights and reminders (issue 8).
+    "insights:dashboard": frozenset({LEADER}),
+    "insights:cases": frozenset({LEADER}),
+    "insights:export": frozenset({LEADER}),
+    "insights:target": frozenset({ADMIN}),
+    "insights:national": OPERATOR_ONLY,
+    "insights:national_export": OPERATOR_ONLY,
     "reminders:inbox": frozenset({CASEWORKER}),
     "reminders:dismiss": frozenset({CASEWORKER}),
     "reminders:undo": frozenset({CASEWORKER}),
+}
+# What a view needs in its query string to answer an allowed role with its page (the role walk).
+QUERIES = {
+    "insights:cases": "?figure=not_heard",
+    "insights:export": "?table=cases&figure=not_heard&format=csv",
 }
 # Views that only take POST are requested with POST in the role walk; the rest with GET.
 POST_ONLY = {
@@ -434,7 +445,7 @@ class PolicyTestCase(BaseTestCase):
                     continue
                 allowed = declared_policy(entry).roles
                 method = "post" if name in POST_ONLY else "get"
-                url = self.url_for(name)
+                url = self.url_for(name) + QUERIES.get(name, "")
                 with self.subTest(role=role, view=name):
                     r = getattr(self.client, method)(url)
                     denials = AccessEvent.objects.filter(
