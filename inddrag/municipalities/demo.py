@@ -367,6 +367,9 @@ def slug(name: str) -> str:
     return name.split()[0].lower().replace("å", "aa").replace("ø", "oe").replace("æ", "ae")
 
 
+OPERATOR_USERNAME = "platform-operatoer"
+
+
 def demo_logins() -> list[tuple[str, str]]:
     rows = []
     for name, _cvr, _code in MUNICIPALITIES:
@@ -375,8 +378,9 @@ def demo_logins() -> list[tuple[str, str]]:
             (f"{s}-sb01", f"sagsbehandler, {name}, {FULL_CASELOAD} åbne sager"),
             (f"{s}-leder1", f"leder, {name}, Team Nord"),
             (f"{s}-admin", f"kommune-administrator, {name}"),
-            (f"{s}-chef", f"leder for hele {name} (alle enheder)"),
+            (f"{s}-chef", f"leder for hele {name} (tal for alle enheder)"),
         ]
+    rows.append((OPERATOR_USERNAME, "platformsoperatør: tal på tværs af kommuner"))
     rows.append(
         ("roskilde-ny", "ny sagsbehandler uden godkendelses-app (viser tilknytning med QR-kode)")
     )
@@ -448,8 +452,8 @@ def seed(
         memberships.append(
             Membership(user=admin, municipality=municipality, role=Membership.Role.ADMIN)
         )
-        # The head of children and youth: a leader of no single unit, who sees the whole
-        # municipality's cases (and, with issue 8, its figures with a row per unit).
+        # The head of children and youth: a leader of no single unit sees the municipality's
+        # figures (/indsigt/) with a row per unit.
         head = person(f"{s}-chef", 250)
         memberships.append(
             Membership(user=head, municipality=municipality, role=Membership.Role.LEADER)
@@ -465,6 +469,17 @@ def seed(
                 )
             )
         worlds.append((municipality, units, caseworkers))
+    # The platform operator: figures across municipalities, aggregated, and no municipality.
+    users.append(
+        User(
+            username=OPERATOR_USERNAME,
+            password=password,
+            first_name="Olga",
+            last_name="Platformsen",
+            email=f"{OPERATOR_USERNAME}@example.com",
+            is_operator=True,
+        )
+    )
     User.objects.bulk_create(users)
     Membership.objects.bulk_create(memberships)
     TOTPDevice.objects.bulk_create(
